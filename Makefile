@@ -1,0 +1,33 @@
+# make render: set up .venv and render every scenario in configs/ into out/
+# make test:   set up .venv and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIOS := $(wildcard configs/*.yaml)
+
+.PHONY: all render test lint clean
+
+all: render
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	touch $(STAMP)
+
+render: $(STAMP)
+	@for scenario in $(SCENARIOS); do \
+		$(BIN)/clusteranim render "$$scenario" || exit 1; \
+	done
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check clusteranim tests benchmarks
+	$(BIN)/ruff format --check clusteranim tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,32 @@
+"""clusteranim: animations of clustering algorithms from a YAML scenario.
+
+The public API is imported lazily so that ``clusteranim --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from clusteranim.pipeline import RenderResult, render, run
+    from clusteranim.scenario import Scenario, load_scenario
+
+_EXPORTS = {
+    "load_scenario": "clusteranim.scenario",
+    "Scenario": "clusteranim.scenario",
+    "run": "clusteranim.pipeline",
+    "render": "clusteranim.pipeline",
+    "RenderResult": "clusteranim.pipeline",
+}
+
+__all__ = ["RenderResult", "Scenario", "__version__", "load_scenario", "render", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'clusteranim' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+"""``python -m clusteranim``."""
+
+from clusteranim.cli import main
+
+main()

@@ -1,0 +1,163 @@
+"""k-means by Lloyd's algorithm, step by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from clusteranim.algorithms.base import (
+    AlgorithmOptions,
+    Evaluation,
+    FloatArray,
+    IntArray,
+    State,
+)
+from clusteranim.algorithms.scaling import Scaling
+from clusteranim.options import OptionError
+
+# Rows per block when computing point-to-centre distances: bounds the temporary
+# (rows x k) matrices so that a million points need only a few megabytes at a time.
+CHUNK_ROWS = 65_536
+
+
+def squared_distances(X: FloatArray, centers: FloatArray) -> FloatArray:
+    """Squared Euclidean distances of shape (n, k), never negative."""
+    distances: FloatArray = (
+        np.einsum("ij,ij->i", X, X)[:, None] - 2.0 * (X @ centers.T) + np.einsum("ij,ij->i", centers, centers)
+    )
+    np.maximum(distances, 0.0, out=distances)
+    return distances
+
+
+def nearest_centers(X: FloatArray, centers: FloatArray) -> tuple[IntArray, float]:
+    """Index of each point's nearest centre, and the inertia of that assignment.
+
+    The inertia is summed from the exact differences, not the expanded distances, so
+    that it matches a direct computation to rounding.
+    """
+    labels = np.empty(X.shape[0], dtype=np.intp)
+    inertia = 0.0
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        block = X[start : start + CHUNK_ROWS]
+        block_labels = squared_distances(block, centers).argmin(axis=1)
+        labels[start : start + CHUNK_ROWS] = block_labels
+        inertia += float(np.square(block - centers[block_labels]).sum())
+    return labels, inertia
+
+
+def cluster_means(X: FloatArray, labels: IntArray, previous: FloatArray) -> FloatArray:
+    """Mean of each cluster's points; an empty cluster keeps its previous centre."""
+    n_clusters = previous.shape[0]
+    counts = np.bincount(labels, minlength=n_clusters)
+    sums = np.stack([np.bincount(labels, weights=column, minlength=n_clusters) for column in X.T], axis=1)
+    means: FloatArray = previous.copy()
+    occupied = counts > 0
+    means[occupied] = sums[occupied] / counts[occupied, None]
+    return means
+
+
+def kmeans_plusplus(X: FloatArray, n_clusters: int, rng: np.random.Generator) -> FloatArray:
+    """Greedy k-means++ seeding with ``2 + log k`` local trials, as scikit-learn does it."""
+    n_samples = X.shape[0]
+    n_local_trials = 2 + int(np.log(n_clusters))
+    centers = np.empty((n_clusters, X.shape[1]))
+    centers[0] = X[rng.integers(n_samples)]
+    closest = squared_distances(X, centers[:1])[:, 0]
+    potential = closest.sum()
+    for index in range(1, n_clusters):
+        targets = rng.uniform(size=n_local_trials) * potential
+        candidates = np.minimum(np.searchsorted(np.cumsum(closest), targets), n_samples - 1)
+        candidate_closest = np.minimum(closest, squared_distances(X, X[candidates]).T)
+        candidate_potentials = candidate_closest.sum(axis=1)
+        best = int(np.argmin(candidate_potentials))
+        potential = candidate_potentials[best]
+        closest = candidate_closest[best]
+        centers[index] = X[candidates[best]]
+    return centers
+
+
+@dataclass(frozen=True, eq=False)
+class KMeans:
+    """Lloyd's k-means.
+
+    Parameters
+    ----------
+    n_clusters : int
+    init : {"random", "kmeans++"} or ndarray of shape (k, d)
+        ``random`` picks k data points at distinct indices; an array gives the
+        starting centroids in data coordinates.
+    tol : float
+        Stop when the summed squared centroid shift is at most ``tol`` times the
+        mean per-column variance of the data (scikit-learn's convention).
+    seed : int
+    """
+
+    n_clusters: int
+    init: Literal["random", "kmeans++"] | FloatArray
+    tol: float
+    seed: int
+
+    def initialize(self, X: FloatArray, scaling: Scaling) -> State:
+        rng = np.random.default_rng(self.seed)
+        if isinstance(self.init, np.ndarray):
+            if self.init.shape[1] != X.shape[1]:
+                raise OptionError(
+                    "init",
+                    f"centroids have {self.init.shape[1]} coordinates but the data has {X.shape[1]}",
+                )
+            return scaling.to_fit_state(State(self.init.astype(np.float64)))
+        if self.init == "kmeans++":
+            return State(kmeans_plusplus(X, self.n_clusters, rng))
+        return State(X[rng.choice(X.shape[0], size=self.n_clusters, replace=False)].copy())
+
+    def evaluate(self, X: FloatArray, state: State) -> Evaluation:
+        labels, inertia = nearest_centers(X, state.centers)
+        return Evaluation(labels=labels, objective=inertia)
+
+    def step(self, X: FloatArray, state: State, evaluation: Evaluation) -> State:
+        return State(cluster_means(X, evaluation.labels, state.centers))
+
+    def has_converged(
+        self,
+        previous: tuple[State, Evaluation],
+        current: tuple[State, Evaluation],
+        X: FloatArray,
+    ) -> bool:
+        if np.array_equal(previous[1].labels, current[1].labels):
+            return True
+        shift = float(np.square(current[0].centers - previous[0].centers).sum())
+        return shift <= self.tol * float(np.mean(np.var(X, axis=0)))
+
+    def responsibilities(self, X: FloatArray, state: State) -> FloatArray:
+        labels, _ = nearest_centers(X, state.centers)
+        return np.eye(self.n_clusters)[labels]
+
+
+class KMeansOptions(AlgorithmOptions):
+    """k-means (Lloyd): assign each point to its nearest centroid, move centroids to means."""
+
+    summary = "k-means by Lloyd's algorithm"
+    display_name = "k-means"
+
+    name: Literal["kmeans"] = "kmeans"
+    init: Literal["random", "kmeans++"] | list[list[float]] = Field(
+        "random",
+        description="random (k data points), kmeans++ (greedy k-means++), or a list of k"
+        " starting centroids in data coordinates.",
+    )
+
+    @model_validator(mode="after")
+    def _check_init(self) -> KMeansOptions:
+        if isinstance(self.init, list):
+            if len(self.init) != self.k:
+                raise OptionError("init", f"lists {len(self.init)} centroids but k is {self.k}")
+            if len({len(point) for point in self.init}) != 1 or not self.init[0]:
+                raise OptionError("init", "every centroid must have the same number (>= 1) of coordinates")
+        return self
+
+    def build(self, seed: int) -> KMeans:
+        init = np.asarray(self.init, dtype=np.float64) if isinstance(self.init, list) else self.init
+        return KMeans(n_clusters=self.k, init=init, tol=self.tol, seed=seed)

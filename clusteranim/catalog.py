@@ -1,0 +1,52 @@
+"""Descriptions of the registered plug-ins, for ``clusteranim list``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from clusteranim.options import NamedOptions
+
+
+def describe(what: str | None) -> str:
+    """A plain-text listing of one kind of plug-in, or of all of them.
+
+    Parameters
+    ----------
+    what : {"generators", "algorithms", "layers", "formats"} or None
+    """
+    from clusteranim.algorithms import ALGORITHMS
+    from clusteranim.data import GENERATORS
+    from clusteranim.scene.layers import LAYERS
+    from clusteranim.writers import FORMATS
+
+    sections: dict[str, Mapping[str, Any]] = {
+        "generators": GENERATORS,
+        "algorithms": ALGORITHMS,
+        "layers": LAYERS,
+        "formats": FORMATS,
+    }
+    chosen = [what] if what else list(sections)
+    blocks = []
+    for name in chosen:
+        lines = [f"{name}:"]
+        for entry, plugin in sections[name].items():
+            if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
+                lines.append(f"  {entry}: {plugin.summary}")
+                for option, default in plugin.parameters().items():
+                    description = plugin.model_fields[option].description or ""
+                    lines.append(f"      {option} = {_show(default)}    {description}")
+            else:
+                lines.append(f"  {entry}: {', '.join(plugin.extensions) or 'a folder'}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _show(value: Any) -> str:
+    if hasattr(value, "model_dump"):
+        return str(value.model_dump())
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)

@@ -1,0 +1,185 @@
+"""The command line: parse, call one library function, map exceptions to exit codes.
+
+Heavy modules are imported inside the commands so that ``--help`` stays instant.
+Options default to None so that they never override the scenario file silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from clusteranim import __version__
+from clusteranim.errors import ClusteranimError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERRUPTED = 130
+
+
+def _reporting(command: F) -> F:
+    """Run ``command``; report our errors in one or a few lines, with their exit code."""
+
+    @click.option("--debug", is_flag=True, help="Show the traceback of any error.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, debug: bool, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ClusteranimError as error:
+            if debug:
+                raise
+            click.echo(str(error), err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("clusteranim: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as error:  # a bug: one line, unless asked for the traceback
+            if debug:
+                raise
+            click.echo(
+                f"clusteranim: internal error: {type(error).__name__}: {error}"
+                " (run with --debug for the traceback)",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario key, e.g. --set algorithm.k=5 (the value is read as YAML).",
+)
+_seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="clusteranim")
+def main() -> None:
+    """Render animations of clustering algorithms from YAML scenarios."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=True, path_type=str))
+@click.option("-o", "--output", default=None, metavar="PATH", help="Output path (default: output.path).")
+@click.option(
+    "--format",
+    "output_format",
+    default=None,
+    metavar="FMT",
+    help="Output format (default: from the extension).",
+)
+@_seed_option
+@_set_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object describing the output on stdout."
+)
+@_reporting
+def render(
+    scenario: str,
+    output: str | None,
+    output_format: str | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Render SCENARIO to an animation."""
+    from clusteranim.pipeline import render as render_scenario
+    from clusteranim.scenario import load_scenario
+
+    loaded = load_scenario(scenario, overrides, seed=seed, output=output, output_format=output_format)
+    show_progress = not quiet and sys.stderr.isatty()
+    if show_progress:
+        with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            result = render_scenario(loaded, progress=progress)
+    else:
+        result = render_scenario(loaded)
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+    elif not quiet:
+        click.echo(
+            f"wrote {result.path} ({result.format}, {result.frames} frames,"
+            f" {result.width}x{result.height}, {result.bytes:,} bytes) in {result.seconds:.2f} s"
+        )
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
+@_seed_option
+@_set_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_reporting
+def validate(scenarios: tuple[str, ...], seed: int | None, overrides: tuple[str, ...], quiet: bool) -> None:
+    """Check each SCENARIO without running it; report every problem found."""
+    from clusteranim.errors import ScenarioError
+    from clusteranim.scenario import load_scenario
+
+    problems = []
+    for scenario in scenarios:
+        try:
+            load_scenario(scenario, overrides, seed=seed)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+        else:
+            if not quiet:
+                click.echo(f"{scenario}: ok")
+    if problems:
+        raise ScenarioError(problems)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=str))
+@click.option("-o", "--output", required=True, metavar="PATH", help="The .npz file to write.")
+@_seed_option
+@_set_option
+@_reporting
+def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ...]) -> None:
+    """Run SCENARIO's algorithm and save every iteration as a numpy .npz archive."""
+    from pathlib import Path
+
+    from clusteranim.pipeline import run
+    from clusteranim.scenario import load_scenario
+    from clusteranim.writers import atomic_path
+
+    recorded = run(load_scenario(scenario, overrides, seed=seed))
+    with atomic_path(Path(output)) as temporary, temporary.open("wb") as file:
+        recorded.save(file)
+
+
+@main.command()
+@click.option("--indent", type=int, default=2, show_default=True, help="JSON indentation.")
+def schema(indent: int) -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from clusteranim.scenario import scenario_json_schema
+
+    click.echo(json.dumps(scenario_json_schema(), indent=indent))
+
+
+@main.command(name="list")
+@click.argument(
+    "what",
+    required=False,
+    type=click.Choice(["generators", "algorithms", "layers", "formats"]),
+)
+def list_plugins(what: str | None) -> None:
+    """List data generators, algorithms, layers or output formats, with their options."""
+    from clusteranim.catalog import describe
+
+    click.echo(describe(what))

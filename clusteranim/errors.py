@@ -1,0 +1,60 @@
+"""Errors a user can cause, each with the exit code the command line gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, located as precisely as we can.
+
+    Parameters
+    ----------
+    source : str
+        The file the problem is in, or ``--set`` for a command-line override.
+    line : int or None
+        1-based line in ``source``, when known.
+    key : str
+        Dotted path of the offending key (``algorithm.k``); empty for the whole file.
+    message : str
+        What is wrong, and where helpful what to do about it.
+    """
+
+    source: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class ClusteranimError(Exception):
+    """Base of the errors the command line reports without a traceback."""
+
+    exit_code = 1
+
+
+class ScenarioError(ClusteranimError):
+    """The scenario, its data or the command line is invalid; nothing was written.
+
+    Carries every problem found, so that a user fixes them all in one go.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(source="clusteranim", line=None, key="", message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class RenderError(ClusteranimError):
+    """Running the algorithm, drawing or writing failed; the output path is untouched."""
+
+    exit_code = 1

@@ -1,0 +1,59 @@
+"""The base of every scenario section and plug-in option model.
+
+Every data source, algorithm and layer declares its keys as a subclass of
+:class:`Options`: one typed, documented field per key. Values are checked strictly
+(YAML already gives them their types, so ``k: "3"`` is a mistake worth reporting) and
+unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Options(BaseModel):
+    """A frozen, strictly validated group of scenario keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class NamedOptions(Options):
+    """Options of a plug-in chosen by name (a generator, an algorithm, a layer).
+
+    Subclasses set ``kind_key`` (the field that names them, e.g. ``generator``) and
+    declare that field as a ``Literal`` of their own name with that name as default.
+    """
+
+    kind_key: ClassVar[str] = "name"
+    summary: ClassVar[str] = ""
+
+    @classmethod
+    def plugin_name(cls) -> str:
+        """The name this plug-in is registered and selected under."""
+        default = cls.model_fields[cls.kind_key].default
+        assert isinstance(default, str), f"{cls.__name__}.{cls.kind_key} needs a default"
+        return default
+
+    @classmethod
+    def parameters(cls) -> dict[str, Any]:
+        """Each option (other than the name) with its default, for ``clusteranim list``."""
+        return {
+            name: field.get_default(call_default_factory=True)
+            for name, field in cls.model_fields.items()
+            if name != cls.kind_key
+        }
+
+
+class OptionError(ValueError):
+    """A cross-field check failed on one key of an options model.
+
+    Raised from a model validator; the scenario loader reports it at ``key`` (a dotted
+    path relative to the model) instead of at the model as a whole.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message

@@ -1,0 +1,711 @@
+"""The scenario: its schema, loading it from YAML, and command-line overrides.
+
+Every key is one typed, documented field of a pydantic model. Loading reports every
+problem at once, each as ``FILE:LINE: dotted.key: message``, with the line taken from
+the YAML node marks; unknown keys get a "did you mean" hint, duplicate keys are errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import (
+    BaseModel,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from clusteranim.algorithms import ALGORITHMS, AlgorithmOptions
+from clusteranim.algorithms.kmeans import KMeansOptions
+from clusteranim.data import GENERATORS, DataOptions
+from clusteranim.data.blobs import BlobsOptions
+from clusteranim.errors import Problem, ScenarioError
+from clusteranim.options import NamedOptions, OptionError, Options
+from clusteranim.scene.layers import LAYERS, LayerOptions
+from clusteranim.writers import FORMATS, format_for_path
+
+TITLE_FIELDS = ("iteration", "n_iter", "objective", "algorithm", "k")
+# Nodes visited when walking a document, aliases counted each time they are used: a
+# scenario is a few hundred nodes, an alias bomb is billions.
+MAX_NODES = 100_000
+
+Path_ = tuple[str | int, ...]
+
+
+def _tagged_union(registry: Mapping[str, type[NamedOptions]], key: str, default: str | None) -> Any:
+    """A union of the registered option models, chosen by the value of ``key``."""
+
+    def choose(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return value.get(key, default)
+        return getattr(value, key, None)
+
+    choose.__name__ = key
+    members = tuple(Annotated[model, Tag(name)] for name, model in registry.items())
+    return Annotated[Union[members], Discriminator(choose)]  # noqa: UP007
+
+
+if TYPE_CHECKING:
+    DataSpec = DataOptions
+    AlgorithmSpec = AlgorithmOptions
+    LayerSpec = LayerOptions
+else:
+    DataSpec = _tagged_union(GENERATORS, "generator", "blobs")
+    AlgorithmSpec = _tagged_union(ALGORITHMS, "name", "kmeans")
+    LayerSpec = _tagged_union(LAYERS, "name", None)
+
+
+def _default_layers() -> list[LayerOptions]:
+    return [LAYERS[name]() for name in ("points", "centroids", "title")]
+
+
+class Style(Options):
+    """How frames look."""
+
+    width: int = Field(640, ge=32, le=8192, description="Frame width in pixels.")
+    height: int = Field(480, ge=32, le=8192, description="Frame height in pixels.")
+    dpi: float = Field(
+        100.0, gt=0, le=1000, description="Dots per inch: scales text and markers, not the frame."
+    )
+    palette: str | list[str] = Field(
+        "tab10",
+        description="A matplotlib colormap name, hsv for evenly spaced hues, or a list of colours.",
+    )
+    layers: list[LayerSpec] = Field(
+        default_factory=_default_layers,
+        description="Layers from bottom to top: a name, or {name: {option: value}}.",
+    )
+    title: str = Field(
+        "{algorithm}, iteration {iteration}",
+        description="Title template; fields: " + ", ".join(f"{{{name}}}" for name in TITLE_FIELDS),
+    )
+    padding: float = Field(0.05, ge=0, le=2, description="Margin around the data, as a fraction of its span.")
+    aspect: Literal["equal", "auto"] = Field(
+        "equal", description="equal keeps circles round; auto fills the frame."
+    )
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _name_layers(cls, layers: Any) -> Any:
+        """Turn ``points`` and ``{points: {...}}`` into ``{name: points, ...}``."""
+        if not isinstance(layers, list):
+            return layers
+        return [_named_entry(entry) for entry in layers]
+
+    @field_validator("palette")
+    @classmethod
+    def _check_palette(cls, palette: str | list[str]) -> str | list[str]:
+        from clusteranim.scene.palette import check_palette
+
+        check_palette(palette)
+        return palette
+
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, title: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(title) if name is not None}
+        except ValueError as error:
+            raise ValueError(f"is not a valid template ({error})") from None
+        unknown = sorted(names - set(TITLE_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown field {{{unknown[0]}}}; the fields are "
+                + ", ".join(f"{{{name}}}" for name in TITLE_FIELDS)
+            )
+        return title
+
+
+def _named_entry(entry: Any) -> Any:
+    if isinstance(entry, str):
+        return {"name": entry}
+    if isinstance(entry, dict) and len(entry) == 1 and "name" not in entry:
+        ((name, options),) = entry.items()
+        if options is None:
+            return {"name": name}
+        if isinstance(options, dict):
+            return {"name": name, **options}
+    return entry
+
+
+class Output(Options):
+    """Where and how the animation is written."""
+
+    path: str = Field(
+        "out/animation.gif",
+        description="Output file, relative to the current directory; its extension"
+        " chooses the format unless format is set.",
+    )
+    format: str | None = Field(None, description="One of: " + ", ".join(FORMATS) + ".")
+    fps: float = Field(2.0, gt=0, le=100, description="Frames per second.")
+    hold_last: float = Field(1.0, ge=0, le=600, description="Seconds the final frame stays on screen.")
+
+    @field_validator("format")
+    @classmethod
+    def _check_format(cls, format: str | None) -> str | None:
+        if format is not None and format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}{_hint(format, FORMATS)}")
+        return format
+
+    @model_validator(mode="after")
+    def _check_path(self) -> Output:
+        if not self.path.strip():
+            raise OptionError("path", "must not be empty")
+        if self.format is None:
+            try:
+                format_for_path(self.path)
+            except ValueError as error:
+                raise OptionError("path", str(error)) from None
+        return self
+
+    def resolved_format(self) -> str:
+        """``format``, else the format the extension of ``path`` names."""
+        return self.format or format_for_path(self.path)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a scenario's keys came from, to point errors at them.
+
+    Parameters
+    ----------
+    source : str
+        The scenario file as the user named it.
+    base_dir : Path
+        Its folder, against which relative data paths resolve.
+    lines : dict
+        Line of each key path in the file.
+    overrides : dict
+        The ``--set`` argument that gave each overridden key path.
+    """
+
+    source: str = "<scenario>"
+    base_dir: Path = field(default_factory=Path.cwd)
+    lines: dict[Path_, int] = field(default_factory=dict)
+    overrides: dict[Path_, str] = field(default_factory=dict)
+    duplicates: list[Problem] = field(default_factory=list)
+
+    def problem(self, key: str | Path_, message: str) -> Problem:
+        """A :class:`Problem` at ``key`` (dotted, or a path), located as closely as known."""
+        path = _split_key(key) if isinstance(key, str) else key
+        for length in range(len(path), -1, -1):
+            prefix = path[:length]
+            if prefix in self.overrides:
+                return Problem(self.overrides[prefix], None, _dotted(path), message)
+            if prefix in self.lines:
+                return Problem(self.source, self.lines[prefix], _dotted(path), message)
+        return Problem(self.source, None, _dotted(path), message)
+
+
+class Scenario(Options):
+    """A clustering animation: data, algorithm, style and output (version 1)."""
+
+    version: Literal[1] = Field(1, description="Scenario format version.")
+    seed: int = Field(0, description="Seed of everything random, unless a section sets its own.")
+    data: DataSpec = Field(
+        default_factory=BlobsOptions, description="Where the points come from."
+    )
+    algorithm: AlgorithmSpec = Field(
+        default_factory=KMeansOptions, description="The clustering algorithm."
+    )
+    style: Style = Field(default_factory=Style, description="How frames look.")
+    output: Output = Field(default_factory=Output, description="Where and how it is written.")
+
+    _origin: Origin = PrivateAttr(default_factory=Origin)
+
+    @property
+    def origin(self) -> Origin:
+        return self._origin
+
+    @property
+    def data_seed(self) -> int:
+        return self.seed if self.data.seed is None else self.data.seed
+
+    @property
+    def algorithm_seed(self) -> int:
+        return self.seed if self.algorithm.seed is None else self.algorithm.seed
+
+    def problem(self, key: str, message: str) -> ScenarioError:
+        """A :class:`ScenarioError` at ``key``, located in the file or the overrides."""
+        return ScenarioError(self._origin.problem(key, message))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    seed: int | None = None,
+    output: str | Path | None = None,
+    output_format: str | None = None,
+) -> Scenario:
+    """Read, override and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A YAML file, or the scenario as a mapping (as if read from YAML).
+    overrides : iterable of "dotted.key=VALUE", or mapping of dotted key to value
+        Applied on top of the file; string values are typed as YAML would type them.
+    seed : int, optional
+        Overrides the top-level ``seed``.
+    output, output_format : optional
+        Override ``output.path`` and ``output.format``.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming the file, line and key.
+    """
+    if isinstance(source, Mapping):
+        origin = Origin(source="<scenario>")
+        document: Any = _plain_copy(source)
+    else:
+        origin, document = _read_yaml(Path(source), str(source))
+    if not isinstance(document, dict):
+        raise ScenarioError(
+            Problem(
+                origin.source, 1, "", "must be a mapping of sections (seed, data, algorithm, style, output)"
+            )
+        )
+    pairs = _parse_overrides(overrides)
+    if seed is not None:
+        pairs.append((("seed",), seed, f"--seed {seed}"))
+    if output is not None:
+        pairs.append((("output", "path"), str(output), f"--output {output}"))
+    if output_format is not None:
+        pairs.append((("output", "format"), output_format, f"--format {output_format}"))
+    for path, value, text in pairs:
+        _assign(document, path, value, text, origin)
+        origin.overrides[path] = text
+    try:
+        scenario = Scenario.model_validate(document)
+    except ValidationError as error:
+        problems = sorted(
+            [*origin.duplicates, *_problems(error, document, origin)],
+            key=lambda problem: (problem.line or 0, problem.key),
+        )
+        raise ScenarioError(problems) from None
+    if origin.duplicates:
+        raise ScenarioError(origin.duplicates)
+    scenario._origin = origin
+    return scenario
+
+
+def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError(Problem(name, line, "", message))
+
+    if path.is_dir():
+        raise fail("is a directory, not a scenario file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as error:
+        raise fail(f"cannot be read ({error.strerror or error})") from None
+    if b"\x00" in raw:
+        raise fail("is a binary file, not YAML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise fail(f"is not UTF-8 text (byte 0x{raw[error.start]:02x})", line) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise fail("is empty")
+        origin = Origin(source=name, base_dir=path.resolve().parent)
+        _index_lines(node, (), origin.lines, origin.duplicates, name, [0])
+        document = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise fail(_yaml_message(error), mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as error:
+        raise fail(f"is not valid YAML ({error})") from None
+    finally:
+        loader.dispose()
+    return origin, document
+
+
+def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "syntax error"
+    if "'\\t'" in problem:
+        return "tab character in indentation; YAML indents with spaces"
+    context = f" {error.context}" if error.context else ""
+    return f"invalid YAML: {problem}{context}"
+
+
+def _index_lines(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    problems: list[Problem],
+    source: str,
+    visited: list[int],
+) -> None:
+    """Record the line of every key path below ``node`` and flag duplicate keys."""
+    visited[0] += 1
+    if visited[0] > MAX_NODES:
+        raise ScenarioError(Problem(source, None, "", f"expands to more than {MAX_NODES} values (aliases?)"))
+    if isinstance(node, yaml.MappingNode):
+        first_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_lines and key != "<<":
+                problems.append(
+                    Problem(
+                        source,
+                        line,
+                        _dotted((*path, key)),
+                        f"duplicate key (first at line {first_lines[key]})",
+                    )
+                )
+            first_lines.setdefault(key, line)
+            lines.setdefault((*path, key), line)
+            _index_lines(value_node, (*path, key), lines, problems, source, visited)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.setdefault((*path, index), item.start_mark.line + 1)
+            _index_lines(item, (*path, index), lines, problems, source, visited)
+
+
+def _plain_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _plain_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_copy(item) for item in value]
+    return value
+
+
+def _split_key(key: str) -> Path_:
+    return tuple(int(part) if part.isdigit() else part for part in key.split("."))
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple[Path_, Any, str]]:
+    if isinstance(overrides, Mapping):
+        return [(_split_key(key), _plain_copy(value), f"{key}={value!r}") for key, value in overrides.items()]
+    pairs = []
+    for text in overrides:
+        key, equals, value_text = text.partition("=")
+        where = f"--set {text}"
+        if not equals or not key.strip():
+            raise ScenarioError(Problem(where, None, "", "expected KEY=VALUE, e.g. --set algorithm.k=5"))
+        try:
+            value = yaml.safe_load(value_text) if value_text.strip() else None
+        except yaml.YAMLError as error:
+            raise ScenarioError(Problem(where, None, key, f"value is not valid YAML ({error})")) from None
+        pairs.append((_split_key(key.strip()), value, where))
+    return pairs
+
+
+def _assign(document: dict[str, Any], path: Path_, value: Any, text: str, origin: Origin) -> None:
+    target: Any = document
+    for depth, part in enumerate(path[:-1]):
+        if isinstance(target, dict):
+            child = target.get(part)
+            if child is None and isinstance(path[depth + 1], int):
+                child = _default_at(path[: depth + 1])  # index into a default list
+            if not isinstance(child, (dict, list)):
+                child = {}
+            target[part] = child
+            target = child
+        elif isinstance(target, list) and isinstance(part, int) and part < len(target):
+            if not isinstance(target[part], (dict, list)):
+                target[part] = _named_entry(target[part]) if isinstance(target[part], str) else {}
+            target = target[part]
+        else:
+            raise ScenarioError(Problem(text, None, _dotted(path[: depth + 1]), "no such entry to override"))
+    last = path[-1]
+    if isinstance(target, list):
+        if not isinstance(last, int) or last > len(target):
+            raise ScenarioError(Problem(text, None, _dotted(path), "no such entry to override"))
+        if last == len(target):
+            target.append(value)
+        else:
+            target[last] = value
+    else:
+        target[last] = value
+
+
+def _default_at(path: Path_) -> Any:
+    """The default value of the key at ``path``, as plain data."""
+    node: Any = Scenario().model_dump(mode="json", exclude_defaults=False)
+    for part in path:
+        node = node[part]
+    if path[-1:] == ("layers",):
+        return [{"name": layer["name"]} for layer in node]
+    return node
+
+
+# ------------------------------------------------------------------ error messages
+
+
+def _problems(error: ValidationError, document: Any, origin: Origin) -> list[Problem]:
+    """One problem per offending key, in the order the file has them."""
+    found: dict[Path_, list[tuple[str, Any, bool]]] = {}
+    alternatives: set[Path_] = set()
+    for details in error.errors(include_url=False):
+        path, branch = _data_path(details["loc"], document)
+        message, show_input = _describe(details, path)
+        context = details.get("ctx", {})
+        if isinstance(context.get("error"), OptionError):
+            path = path + _split_key(context["error"].key)
+        if details["type"] == "union_tag_invalid":
+            key = context["discriminator"].removesuffix("()")
+            if isinstance(_node_at(document, path), dict):
+                path = (*path, key)
+        if branch is not None:
+            alternatives.add(branch)
+        found.setdefault(path, []).append((message, details.get("input"), show_input))
+    problems = []
+    for path, messages in found.items():
+        if path in alternatives and any(other[: len(path)] == path and other != path for other in found):
+            continue  # another alternative of a union got further: report that one
+        requirements = list(dict.fromkeys(message for message, _, _ in messages))
+        if all(requirement.startswith("must be ") for requirement in requirements):
+            text = "must be " + " or ".join(requirement[len("must be ") :] for requirement in requirements)
+        else:
+            text = "; ".join(requirements)
+        _, value, show_input = messages[0]
+        if show_input:
+            text += f", got {_show(value)}"
+        problems.append(origin.problem(path, text))
+    return problems
+
+
+def _node_at(document: Any, path: Path_) -> Any:
+    node = document
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _data_path(loc: Sequence[str | int], document: Any) -> tuple[Path_, Path_ | None]:
+    """The key path in the document that a pydantic error location points to.
+
+    Pydantic puts union tags and member names in locations (``data.blobs.n_samples``,
+    ``n_samples.list[int]``); they are not keys of the document and are left out. The
+    second value is the path at which a non-tagged union member was left out.
+    """
+    path: list[str | int] = []
+    branch: Path_ | None = None
+    node = document
+    for position, element in enumerate(loc):
+        if _has_child(node, element):
+            path.append(element)
+            node = node[element]
+        elif (
+            isinstance(node, dict)
+            and position == len(loc) - 1
+            and not _names_type(element)
+            and not _is_tag(element)
+        ):
+            path.append(element)  # a missing or unknown key
+        else:
+            if not _is_tag(element):
+                branch = tuple(path)
+            if not isinstance(node, (dict, list)):
+                break
+    return tuple(path), branch
+
+
+def _has_child(node: Any, element: str | int) -> bool:
+    if isinstance(node, dict):
+        return element in node
+    return isinstance(node, list) and isinstance(element, int) and 0 <= element < len(node)
+
+
+def _names_type(element: str | int) -> bool:
+    """Whether a location element names a member of a union (``int``, ``list[float]``)."""
+    return isinstance(element, str) and (element in {"int", "float", "str", "bool", "none"} or "[" in element)
+
+
+def _is_tag(element: str | int) -> bool:
+    return element in GENERATORS or element in ALGORITHMS or element in LAYERS
+
+
+_REQUIREMENTS: dict[str, str] = {
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "finite_number": "must be a finite number",
+    "none_required": "must be null",
+}
+
+
+def _describe(details: Mapping[str, Any], path: Path_) -> tuple[str, bool]:
+    """The message for one pydantic error, and whether to add ", got VALUE"."""
+    kind = details["type"]
+    context = details.get("ctx", {})
+    if kind in _REQUIREMENTS:
+        return _REQUIREMENTS[kind], True
+    if kind == "missing":
+        return "is required", False
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else ""
+        return "unknown key" + _hint(key, _known_keys(details["loc"])), False
+    if kind == "literal_error":
+        return f"must be {context['expected']}", True
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        operator = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
+        bound = next(iter(value for name, value in context.items() if name in ("gt", "ge", "lt", "le")))
+        return f"must be {operator} {bound}", True
+    if kind in ("too_short", "too_long"):
+        if context.get("min_length") == context.get("max_length") or details["loc"][-1] == "tuple":
+            return f"must have {context.get('max_length', context.get('min_length'))} items", True
+        if kind == "too_short":
+            return f"must have at least {context['min_length']} items", True
+        return f"must have at most {context['max_length']} items", True
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        key = context.get("discriminator", "name").removesuffix("()")
+        if kind == "union_tag_not_found":
+            if isinstance(details.get("input"), Mapping):
+                return f"needs a '{key}'", False
+            return "must be a mapping", True
+        kind_name, registry = _registry_at(path)
+        tag = str(context["tag"])
+        return f"unknown {kind_name} {tag!r}{_hint(tag, registry)}", False
+    if kind == "value_error":
+        error = context.get("error")
+        if isinstance(error, OptionError):
+            return error.message, False
+        return str(error), False
+    message = str(details["msg"])
+    return message[:1].lower() + message[1:], True
+
+
+def _registry_at(path: Path_) -> tuple[str, Mapping[str, Any]]:
+    """The kind of plug-in chosen at ``path``, and its registry."""
+    if path[:1] == ("data",):
+        return "generator", GENERATORS
+    if path[:1] == ("algorithm",):
+        return "algorithm", ALGORITHMS
+    return "layer", LAYERS
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'x'?``, or the list of choices when none is close."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if choices:
+        return "; expected one of: " + ", ".join(choices)
+    return ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _known_keys(loc: Sequence[str | int]) -> list[str]:
+    """Field names of the model an error location points into (for hints)."""
+    current: Any = Scenario
+    for element in loc[:-1]:
+        current = _child_type(current, element)
+        if current is None:
+            return []
+    model = _as_model(current)
+    return list(model.model_fields) if model else []
+
+
+def _child_type(annotation: Any, element: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    model = _as_model(annotation)
+    if model is not None:
+        if issubclass(model, NamedOptions) and model.plugin_name() == element:
+            return model  # the union tag of a one-member union
+        field_info = model.model_fields.get(str(element))
+        return field_info.annotation if field_info else None
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        for member in get_args(annotation):
+            member_model = _as_model(_unwrap(member))
+            if (
+                member_model is not None
+                and issubclass(member_model, NamedOptions)
+                and member_model.plugin_name() == element
+            ):
+                return member_model
+        return annotation if isinstance(element, str) else None
+    if origin in (list, tuple) and isinstance(element, int):
+        return get_args(annotation)[0]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "clusteranim scenario"
+    return schema
+
+
+__all__ = [
+    "AlgorithmOptions",
+    "DataOptions",
+    "Origin",
+    "Output",
+    "Scenario",
+    "Style",
+    "load_scenario",
+    "scenario_json_schema",
+]

@@ -1,0 +1,130 @@
+"""The figure: built once, its static part drawn once, its moving layers drawn per frame."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from clusteranim.algorithms.base import FloatArray
+from clusteranim.data.base import Dataset
+from clusteranim.scene.base import Frame, Layer, SceneContext
+from clusteranim.scene.projection import Projection
+from clusteranim.trace import Trace
+
+if TYPE_CHECKING:
+    from clusteranim.scenario import Style
+
+
+class Scene:
+    """Draws the frames of one animation as RGB arrays.
+
+    Static layers beneath the first moving one are drawn once into a background; each
+    frame restores that background and draws the moving layers (and any layer above
+    them) over it. Axis limits are set once and hold for every frame.
+
+    Parameters
+    ----------
+    style : Style
+    trace : Trace
+    dataset : Dataset
+    algorithm_name : str
+        As shown in titles.
+    """
+
+    def __init__(self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from clusteranim.scene.palette import cluster_colors
+
+        self.style = style
+        self.figure = Figure(figsize=(style.width / style.dpi, style.height / style.dpi), dpi=style.dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        axes = self.figure.add_subplot()
+        projection = Projection.identity(dataset.n_features)
+        points = projection.points(dataset.X)
+        self.context = SceneContext(
+            figure=self.figure,
+            axes=axes,
+            style=style,
+            trace=trace,
+            points=points,
+            true_labels=dataset.labels,
+            colors=cluster_colors(style.palette, trace.n_clusters),
+            algorithm_name=algorithm_name,
+            projection=projection,
+        )
+        centers = projection.points(trace.centers)
+        x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
+        y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
+        self.layers: list[Layer] = []
+        for depth, options in enumerate(style.layers):
+            layer = options.build(self.context)
+            for artist in layer.artists:
+                artist.set_zorder(2 + depth)
+            self.layers.append(layer)
+        self.moving = _moving_layers(self.layers)
+        for layer in self.moving:
+            for artist in layer.artists:
+                artist.set_animated(True)
+        axes.set_xlim(*x_limits)
+        axes.set_ylim(*y_limits)
+        self.figure.set_layout_engine("constrained")
+        self.canvas.draw()
+        # Freeze the layout that first draw computed, then fix the limits for good.
+        self.figure.set_layout_engine("none")
+        if style.aspect == "equal":
+            box = axes.get_window_extent()
+            x_limits, y_limits = _equal_aspect(x_limits, y_limits, box.width, box.height)
+            axes.set_xlim(*x_limits)
+            axes.set_ylim(*y_limits)
+        axes.set_autoscale_on(False)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of every frame in pixels."""
+        width, height = self.canvas.get_width_height()
+        return int(width), int(height)
+
+    def draw(self, frame: Frame) -> np.ndarray:
+        """The RGB pixels, shape (height, width, 3) uint8, of ``frame``."""
+        self.canvas.restore_region(self.background)
+        for layer in self.moving:
+            for artist in layer.update(frame):
+                self.figure.draw_artist(artist)
+        rgb: np.ndarray = np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+        return rgb
+
+    def close(self) -> None:
+        self.figure.clear()
+
+
+def _moving_layers(layers: Sequence[Layer]) -> list[Layer]:
+    """The first layer that moves and every layer above it."""
+    for position, layer in enumerate(layers):
+        if not layer.static:
+            return list(layers[position:])
+    return []
+
+
+def _equal_aspect(
+    x_limits: tuple[float, float], y_limits: tuple[float, float], width: float, height: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Widen one pair of limits so that a data unit is as long on both axes."""
+    x_span = x_limits[1] - x_limits[0]
+    y_span = y_limits[1] - y_limits[0]
+    scale = max(x_span / width, y_span / height)
+    x_pad = (scale * width - x_span) / 2
+    y_pad = (scale * height - y_span) / 2
+    return (x_limits[0] - x_pad, x_limits[1] + x_pad), (y_limits[0] - y_pad, y_limits[1] + y_pad)
+
+
+def _limits(points: FloatArray, centers: FloatArray, padding: float) -> tuple[float, float]:
+    values = np.concatenate([points.ravel(), centers.ravel()])
+    low, high = float(values.min()), float(values.max())
+    span = high - low if high > low else max(abs(low), 1.0)
+    return low - padding * span, high + padding * span

@@ -1,0 +1,169 @@
+"""The command line, through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from clusteranim.cli import main
+from tests.conftest import run_cli
+
+Write = Callable[..., Path]
+
+SMALL = """
+seed: 3
+data: {generator: blobs, n_samples: 120, centers: 3, cluster_std: 1.0}
+algorithm: {name: kmeans, k: 3, max_iter: 15}
+style: {width: 320, height: 240}
+output: {path: out/small.gif, fps: 4, hold_last: 0.5}
+"""
+
+
+def gif_frames(path: Path) -> list[Image.Image]:
+    with Image.open(path) as image:
+        frames = []
+        for index in range(image.n_frames):
+            image.seek(index)
+            frames.append(image.convert("RGB"))
+        return frames
+
+
+def test_render_json_describes_the_gif_it_wrote(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario(SMALL)
+    target = tmp_path / "a.gif"
+    result = CliRunner().invoke(main, ["render", str(scenario), "-o", str(target), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    frames = gif_frames(target)
+    assert summary["frames"] == len(frames) == summary["n_iter"] + 1
+    assert (summary["width"], summary["height"]) == frames[0].size == (320, 240)
+    assert summary["bytes"] == target.stat().st_size
+    assert summary["path"] == str(target) and summary["format"] == "gif"
+    assert set(summary) == {
+        "path",
+        "format",
+        "frames",
+        "width",
+        "height",
+        "bytes",
+        "n_iter",
+        "converged",
+        "objective",
+        "seconds",
+    }
+
+
+def test_set_k_is_reflected_in_output_and_json(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario(SMALL)
+    target = tmp_path / "k.gif"
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["render", str(scenario), "-o", str(target), "--json", "--set", "algorithm.k=5"]
+    )
+    assert result.exit_code == 0, result.output
+    trace_path = tmp_path / "k.npz"
+    traced = runner.invoke(main, ["trace", str(scenario), "-o", str(trace_path), "--set", "algorithm.k=5"])
+    assert traced.exit_code == 0, traced.output
+    import numpy as np
+
+    with np.load(trace_path) as arrays:
+        assert arrays["centers"].shape[1] == 5
+        assert json.loads(result.stdout)["n_iter"] == int(arrays["n_iter"])
+        assert json.loads(result.stdout)["objective"] == pytest.approx(float(arrays["objective"][-1]))
+
+
+def test_invalid_k_exits_2_without_traceback_or_file(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario("seed: 1\nalgorithm: {k: 0}\noutput: {path: out/never.gif}\n")
+    for command in (["validate", str(scenario)], ["render", str(scenario)]):
+        process = run_cli(*command, cwd=tmp_path)
+        assert process.returncode == 2
+        assert process.stderr == f"{scenario}:2: algorithm.k: must be >= 1, got 0\n"
+        assert "Traceback" not in process.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_misspelt_section_gets_a_hint(write_scenario: Write) -> None:
+    scenario = write_scenario("algoritm: {k: 2}\n")
+    result = CliRunner().invoke(main, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert "algoritm: unknown key; did you mean 'algorithm'?" in result.stderr
+
+
+def test_default_output_is_relative_to_the_working_directory(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario(SMALL)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    process = run_cli("render", str(scenario), "--quiet", cwd=workdir)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == process.stderr == ""
+    assert (workdir / "out" / "small.gif").is_file()
+
+
+def test_render_prints_a_summary_line(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario(SMALL)
+    process = run_cli("render", str(scenario), "-o", str(tmp_path / "s.gif"))
+    assert process.returncode == 0
+    assert process.stdout.startswith(f"wrote {tmp_path / 's.gif'} (gif, ")
+    assert process.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_debug_shows_the_traceback(write_scenario: Write) -> None:
+    scenario = write_scenario("algorithm: {k: 0}\n")
+    process = run_cli("validate", str(scenario), "--debug")
+    assert process.returncode != 0
+    assert "Traceback" in process.stderr and "ScenarioError" in process.stderr
+
+
+def test_k_larger_than_the_data_is_a_scenario_error(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario("data: {n_samples: 5}\nalgorithm:\n  k: 6\n")
+    process = run_cli("render", str(scenario), "-o", str(tmp_path / "x.gif"))
+    assert process.returncode == 2
+    assert process.stderr == f"{scenario}:3: algorithm.k: must be at most the number of points (5), got 6\n"
+    assert list(tmp_path.glob("*.gif")) == []
+
+
+def test_version_help_schema_and_list() -> None:
+    runner = CliRunner()
+    from clusteranim import __version__
+
+    assert runner.invoke(main, ["--version"]).stdout.strip() == f"clusteranim, version {__version__}"
+    assert "render" in runner.invoke(main, ["--help"]).stdout
+    schema = json.loads(runner.invoke(main, ["schema"]).stdout)
+    assert schema["title"] == "clusteranim scenario"
+    listing = runner.invoke(main, ["list", "generators"]).stdout
+    assert "blobs:" in listing and "n_samples = 300" in listing and "cluster_std = 1.0" in listing
+    everything = runner.invoke(main, ["list"]).stdout
+    for section in ("generators:", "algorithms:", "layers:", "formats:"):
+        assert section in everything
+
+
+def test_help_imports_no_heavy_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from clusteranim.cli import main;"
+        " CliRunner().invoke(main, ['render', '--help']);"
+        " print(sorted(m for m in ('numpy', 'matplotlib', 'pydantic', 'PIL', 'yaml') if m in sys.modules))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"
+
+
+def test_library_never_imports_pyplot(write_scenario: Write, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    scenario = write_scenario(SMALL)
+    code = (
+        "import sys, clusteranim;"
+        f" clusteranim.render({str(scenario)!r}, output={str(tmp_path / 'p.gif')!r});"
+        " print('matplotlib.pyplot' in sys.modules)"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "False"

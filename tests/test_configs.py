@@ -1,0 +1,24 @@
+"""Every scenario in configs/ validates and renders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import clusteranim
+from tests.conftest import CONFIGS
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=[path.stem for path in CONFIGS])
+def test_config_renders(config: Path, tmp_path: Path) -> None:
+    scenario = clusteranim.load_scenario(config)
+    target = tmp_path / Path(scenario.output.path).name
+    result = clusteranim.render(config, output=target)
+    assert result.frames == result.n_iter + 1
+    assert (result.width, result.height) == (scenario.style.width, scenario.style.height)
+    if result.format == "gif":
+        with Image.open(target) as image:
+            assert image.n_frames == result.frames
+            assert image.size == (result.width, result.height)
