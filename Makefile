@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIOS := $(wildcard configs/*.yaml)
 
-.PHONY: all render test lint clean
+.PHONY: all render test lint bench clean
 
 all: render
 
@@ -27,6 +27,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check clusteranim tests benchmarks
 	$(BIN)/ruff format --check clusteranim tests benchmarks
 	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -214,12 +214,8 @@ class Scenario(Options):
 
     version: Literal[1] = Field(1, description="Scenario format version.")
     seed: int = Field(0, description="Seed of everything random, unless a section sets its own.")
-    data: DataSpec = Field(
-        default_factory=BlobsOptions, description="Where the points come from."
-    )
-    algorithm: AlgorithmSpec = Field(
-        default_factory=KMeansOptions, description="The clustering algorithm."
-    )
+    data: DataSpec = Field(default_factory=BlobsOptions, description="Where the points come from.")
+    algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
     style: Style = Field(default_factory=Style, description="How frames look.")
     output: Output = Field(default_factory=Output, description="Where and how it is written.")
 

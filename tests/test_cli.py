@@ -167,3 +167,65 @@ def test_library_never_imports_pyplot(write_scenario: Write, tmp_path: Path) -> 
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "False"
+
+
+def test_trace_export_has_the_contract_keys(write_scenario: Write, tmp_path: Path) -> None:
+    import numpy as np
+
+    scenario = write_scenario(
+        """
+        seed: 4
+        data: {n_samples: 150, centers: 3}
+        algorithm: {name: gmm, k: 3, covariance_type: diag, max_iter: 6, tol: 0}
+        """
+    )
+    target = tmp_path / "t.npz"
+    process = run_cli("trace", str(scenario), "-o", str(target))
+    assert process.returncode == 0, process.stderr
+    with np.load(target) as arrays:
+        assert set(arrays.files) == {
+            "X",
+            "centers",
+            "labels",
+            "objective",
+            "weights",
+            "covariances",
+            "n_iter",
+            "converged",
+        }
+        assert int(arrays["n_iter"]) == 6 and not bool(arrays["converged"])
+        assert arrays["centers"].shape == (7, 3, 2) and arrays["covariances"].shape == (7, 3, 2, 2)
+        assert arrays["labels"].shape == (7, 150)
+        assert np.all(np.diff(arrays["objective"]) >= -1e-12)
+
+
+def test_separate_seeds_redraw_the_start_not_the_data(write_scenario: Write, tmp_path: Path) -> None:
+    import numpy as np
+
+    scenario = write_scenario("seed: 1\ndata: {n_samples: 100}\nalgorithm: {k: 3, max_iter: 3}\n")
+    paths = []
+    for index, extra in enumerate(["algorithm.seed=1", "algorithm.seed=2"]):
+        target = tmp_path / f"{index}.npz"
+        assert run_cli("trace", str(scenario), "-o", str(target), "--set", extra).returncode == 0
+        paths.append(target)
+    with np.load(paths[0]) as first, np.load(paths[1]) as second:
+        assert np.array_equal(first["X"], second["X"])
+        assert not np.array_equal(first["centers"][0], second["centers"][0])
+
+
+def test_numerical_failure_names_the_key_to_change(write_scenario: Write, tmp_path: Path) -> None:
+    scenario = write_scenario(
+        """
+        data: {centers: [[0, 0], [30, 30]], n_samples: [19, 1], cluster_std: 0.5}
+        algorithm:
+          name: gmm
+          k: 2
+          reg_covar: 0
+          init: explicit
+          means: [[0, 0], [30, 30]]
+        """
+    )
+    process = run_cli("render", str(scenario), "-o", str(tmp_path / "x.gif"))
+    assert process.returncode == 2
+    assert process.stderr.startswith(f"{scenario}:5: algorithm.reg_covar: a component's covariance")
+    assert "increase reg_covar" in process.stderr
