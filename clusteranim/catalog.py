@@ -34,8 +34,9 @@ def describe(what: str | None) -> str:
             if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
                 lines.append(f"  {entry}: {plugin.summary}")
                 for option, default in plugin.parameters().items():
-                    description = plugin.model_fields[option].description or ""
-                    lines.append(f"      {option} = {_show(default)}    {description}")
+                    field = plugin.model_fields[option]
+                    shown = "(required)" if field.is_required() else _show(default)
+                    lines.append(f"      {option} = {shown}    {field.description or ''}")
             else:
                 lines.append(f"  {entry}: {', '.join(plugin.extensions) or 'a folder'}")
         blocks.append("\n".join(lines))

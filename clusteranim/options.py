@@ -8,9 +8,14 @@ unknown keys are errors.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Two numbers, as YAML writes them: ``[low, high]``.
+FloatPair = Annotated[list[float], Field(min_length=2, max_length=2)]
+#: Two integers, as YAML writes them: ``[i, j]``.
+IntPair = Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
 class Options(BaseModel):
@@ -40,7 +45,7 @@ class NamedOptions(Options):
     def parameters(cls) -> dict[str, Any]:
         """Each option (other than the name) with its default, for ``clusteranim list``."""
         return {
-            name: field.get_default(call_default_factory=True)
+            name: None if field.is_required() else field.get_default(call_default_factory=True)
             for name, field in cls.model_fields.items()
             if name != cls.kind_key
         }

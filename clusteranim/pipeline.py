@@ -66,9 +66,10 @@ def load_data(scenario: Scenario) -> Dataset:
     except OptionError as error:
         raise scenario.problem(f"data.{error.key}", error.message) from None
     if scenario.algorithm.k > dataset.n_samples:
+        source = f" in {dataset.files[0]}" if dataset.files else ""
         raise scenario.problem(
             "algorithm.k",
-            f"must be at most the number of points ({dataset.n_samples}), got {scenario.algorithm.k}",
+            f"must be at most the number of points ({dataset.n_samples}{source}), got {scenario.algorithm.k}",
         )
     return dataset
 
@@ -100,8 +101,8 @@ def build_scene(scenario: Scenario, trace: Trace, dataset: Dataset) -> Scene:
 
     try:
         return Scene(scenario.style, trace, dataset, scenario.algorithm.display_name)
-    except ValueError as error:
-        raise scenario.problem("style.palette", str(error)) from None
+    except OptionError as error:
+        raise scenario.problem(f"style.{error.key}", error.message) from None
 
 
 def render(

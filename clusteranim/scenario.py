@@ -32,7 +32,7 @@ from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.data import GENERATORS, DataOptions
 from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import Problem, ScenarioError
-from clusteranim.options import NamedOptions, OptionError, Options
+from clusteranim.options import IntPair, NamedOptions, OptionError, Options
 from clusteranim.scene.layers import LAYERS, LayerOptions
 from clusteranim.writers import FORMATS, format_for_path
 
@@ -92,6 +92,11 @@ class Style(Options):
         description="Title template; fields: " + ", ".join(f"{{{name}}}" for name in TITLE_FIELDS),
     )
     padding: float = Field(0.05, ge=0, le=2, description="Margin around the data, as a fraction of its span.")
+    projection: Literal["pca", "first2"] | IntPair | None = Field(
+        None,
+        description="The 2-D view of d-dimensional data: pca (the default when d > 2), first2,"
+        " or a pair of column indices [i, j].",
+    )
     aspect: Literal["equal", "auto"] = Field(
         "equal", description="equal keeps circles round; auto fills the frame."
     )

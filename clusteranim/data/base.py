@@ -25,11 +25,14 @@ class Dataset:
         True class of each point, integers from 0.
     files : tuple of Path
         Every file the source read, so that build tools can track them.
+    feature_names : tuple of str or None
+        Names of the columns, where the source has them.
     """
 
     X: NDArray[np.float64]
     labels: NDArray[np.intp] | None = None
     files: tuple[Path, ...] = field(default_factory=tuple)
+    feature_names: tuple[str, ...] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -38,6 +41,34 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return int(self.X.shape[1])
+
+
+def labelled(rng: np.random.Generator, parts: list[NDArray[np.float64]], noise: float = 0.0) -> Dataset:
+    """One dataset from point sets, each set its own class, with noise, shuffled.
+
+    Parameters
+    ----------
+    rng : Generator
+    parts : list of ndarray of shape (n_i, d)
+        The points of class 0, 1, ...
+    noise : float
+        Standard deviation of Gaussian noise added to every coordinate.
+    """
+    X = np.concatenate(parts)
+    labels = np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+    if noise > 0:
+        X = X + rng.normal(scale=noise, size=X.shape)
+    order = rng.permutation(labels.size)
+    return Dataset(X=X[order], labels=labels[order])
+
+
+def split_counts(n_samples: int, weights: NDArray[np.float64]) -> NDArray[np.intp]:
+    """``n_samples`` split in proportion to ``weights`` (largest remainders first)."""
+    exact = n_samples * weights / weights.sum()
+    counts: NDArray[np.intp] = np.floor(exact).astype(np.intp)
+    shortfall = n_samples - int(counts.sum())
+    counts[np.argsort(counts - exact, kind="stable")[:shortfall]] += 1
+    return counts
 
 
 class DataOptions(NamedOptions):

@@ -9,17 +9,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import DataOptions, Dataset
-from clusteranim.options import OptionError
+from clusteranim.options import FloatPair, OptionError
 
 Point = list[float]
 
 
-class BlobsOptions(DataOptions):
-    """Gaussian blobs around given or random centres."""
+class BlobsParameters(DataOptions):
+    """Gaussian blobs around given or random centres: the keys every blob source has."""
 
-    summary = "isotropic Gaussian blobs (scikit-learn's make_blobs)"
-
-    generator: Literal["blobs"] = "blobs"
     n_samples: int | list[int] = Field(
         300,
         description="Total number of points, split as evenly as possible over the centres,"
@@ -33,15 +30,16 @@ class BlobsOptions(DataOptions):
     cluster_std: float | list[float] = Field(
         1.0, description="Standard deviation of every blob, or one per blob."
     )
-    center_box: tuple[float, float] = Field(
-        (-10.0, 10.0), description="Bounds (low, high) of each coordinate of random centres."
+    center_box: FloatPair = Field(
+        default_factory=lambda: [-10.0, 10.0],
+        description="Bounds (low, high) of each coordinate of random centres.",
     )
     n_features: int = Field(
         2, ge=1, description="Dimension of random centres (ignored when centers is a list)."
     )
 
     @model_validator(mode="after")
-    def _check_consistent(self) -> BlobsOptions:
+    def _check_consistent(self) -> BlobsParameters:
         if isinstance(self.n_samples, int):
             if self.n_samples < 1:
                 raise OptionError("n_samples", f"must be >= 1, got {self.n_samples}")
@@ -84,11 +82,14 @@ class BlobsOptions(DataOptions):
         return 3
 
     def load(self, seed: int, base_dir: Path) -> Dataset:
-        rng = np.random.default_rng(seed)
+        return self.sample(np.random.default_rng(seed))
+
+    def sample(self, rng: np.random.Generator) -> Dataset:
+        """Draw the blobs with ``rng``."""
         if isinstance(self.centers, list):
             centers = np.asarray(self.centers, dtype=np.float64)
         else:
-            centers = rng.uniform(*self.center_box, size=(self.n_centers, self.n_features))
+            centers = rng.uniform(self.center_box[0], self.center_box[1], size=(self.n_centers, self.n_features))
         if isinstance(self.n_samples, list):
             counts = np.asarray(self.n_samples)
         else:
@@ -100,3 +101,11 @@ class BlobsOptions(DataOptions):
         X = centers[labels] + noise * stds[labels, None]
         order = rng.permutation(labels.size)
         return Dataset(X=X[order], labels=labels[order])
+
+
+class BlobsOptions(BlobsParameters):
+    """Isotropic Gaussian blobs."""
+
+    summary = "isotropic Gaussian blobs (scikit-learn's make_blobs)"
+
+    generator: Literal["blobs"] = "blobs"

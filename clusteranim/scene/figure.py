@@ -9,6 +9,7 @@ import numpy as np
 
 from clusteranim.algorithms.base import FloatArray
 from clusteranim.data.base import Dataset
+from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, Layer, SceneContext
 from clusteranim.scene.projection import Projection
 from clusteranim.trace import Trace
@@ -43,8 +44,15 @@ class Scene:
         self.figure = Figure(figsize=(style.width / style.dpi, style.height / style.dpi), dpi=style.dpi)
         self.canvas = FigureCanvasAgg(self.figure)
         axes = self.figure.add_subplot()
-        projection = Projection.identity(dataset.n_features)
+        projection = Projection.fit(dataset.X, style.projection, dataset.feature_names)
         points = projection.points(dataset.X)
+        try:
+            colors = cluster_colors(style.palette, trace.n_clusters)
+        except ValueError as error:
+            raise OptionError("palette", str(error)) from None
+        if projection.axis_labels is not None:
+            axes.set_xlabel(projection.axis_labels[0])
+            axes.set_ylabel(projection.axis_labels[1])
         self.context = SceneContext(
             figure=self.figure,
             axes=axes,
@@ -52,7 +60,7 @@ class Scene:
             trace=trace,
             points=points,
             true_labels=dataset.labels,
-            colors=cluster_colors(style.palette, trace.n_clusters),
+            colors=colors,
             algorithm_name=algorithm_name,
             projection=projection,
         )

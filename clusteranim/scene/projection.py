@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from clusteranim.algorithms.base import FloatArray
+from clusteranim.options import OptionError
 
 
 @dataclass(frozen=True, eq=False)
@@ -17,19 +20,78 @@ class Projection:
     ----------
     mean : ndarray of shape (d,)
     components : ndarray of shape (d, 2)
+        A column of zeros shows 1-D data along a line.
+    axis_labels : (str, str) or None
+        What the two view axes show, when there is something to say.
     """
 
     mean: FloatArray
     components: FloatArray
+    axis_labels: tuple[str, str] | None = None
 
     @classmethod
-    def identity(cls, n_features: int) -> Projection:
-        """The first two coordinates as they are (the second is 0 for 1-D data)."""
+    def fit(
+        cls,
+        X: FloatArray,
+        spec: Literal["pca", "first2"] | Sequence[int] | None,
+        feature_names: tuple[str, ...] | None = None,
+    ) -> Projection:
+        """The view ``spec`` asks for on data ``X`` of shape (n, d).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+        spec : {"pca", "first2"}, pair of column indices, or None
+            None means ``pca`` when d > 2, else ``first2``.
+        feature_names : tuple of str, optional
+            Column names, to label the axes.
+
+        Raises
+        ------
+        OptionError
+            When a column index does not exist.
+        """
+        n_features = X.shape[1]
+        if spec is None:
+            spec = "pca" if n_features > 2 else "first2"
+        if spec == "pca":
+            return cls._pca(X)
+        columns = (0, 1) if spec == "first2" else (int(spec[0]), int(spec[1]))
+        if spec == "first2" and n_features == 1:
+            columns = (0, -1)
+        for column in columns:
+            if column >= n_features or column < -1 or (column == -1 and spec != "first2"):
+                raise OptionError(
+                    "projection",
+                    f"column {column} does not exist; the data has {n_features} (0 to {n_features - 1})",
+                )
         components = np.zeros((n_features, 2))
-        components[0, 0] = 1.0
-        if n_features > 1:
-            components[1, 1] = 1.0
-        return cls(np.zeros(n_features), components)
+        for axis, column in enumerate(columns):
+            if column >= 0:
+                components[column, axis] = 1.0
+        labels = None
+        if feature_names is not None:
+            labels = (feature_names[columns[0]], feature_names[columns[1]] if columns[1] >= 0 else "")
+        return cls(np.zeros(n_features), components, labels)
+
+    @classmethod
+    def _pca(cls, X: FloatArray) -> Projection:
+        """The two principal axes, each signed so that its largest loading is positive."""
+        mean = X.mean(axis=0)
+        centred = X - mean
+        covariance = np.atleast_2d(centred.T @ centred) / max(len(X), 1)
+        variances, vectors = np.linalg.eigh(covariance)
+        order = np.argsort(variances)[::-1]
+        variances, vectors = variances[order], vectors[:, order]
+        signs = np.sign(vectors[np.abs(vectors).argmax(axis=0), np.arange(vectors.shape[1])])
+        vectors = vectors * np.where(signs == 0, 1.0, signs)
+        components = np.zeros((X.shape[1], 2))
+        n_axes = min(2, X.shape[1])
+        components[:, :n_axes] = vectors[:, :n_axes]
+        total = float(variances.sum()) or 1.0
+        shares = [100 * float(variance) / total for variance in variances[:2]]
+        labels = tuple(f"PC {index + 1} ({share:.0f}% of variance)" for index, share in enumerate(shares))
+        return cls(mean, components, (labels[0], labels[1] if len(labels) > 1 else ""))
 
     def points(self, X: FloatArray) -> FloatArray:
         """Points of shape (..., d) in the view, shape (..., 2)."""
