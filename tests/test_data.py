@@ -86,7 +86,7 @@ def test_blobs_match_make_blobs_in_distribution() -> None:
 
 
 def test_blobs_random_centres_lie_in_the_box() -> None:
-    data = load("blobs", 0, n_samples=5000, centers=4, cluster_std=0.01, center_box=[2.0, 3.0], n_features=3)
+    data = load("blobs", 0, n_samples=5000, centers=4, cluster_std=0.01, center_box=[2, 3], n_features=3)
     assert data.X.shape == (5000, 3)
     assert np.all((data.X > 1.9) & (data.X < 3.1))
 
