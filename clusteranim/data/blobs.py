@@ -89,7 +89,9 @@ class BlobsParameters(DataOptions):
         if isinstance(self.centers, list):
             centers = np.asarray(self.centers, dtype=np.float64)
         else:
-            centers = rng.uniform(self.center_box[0], self.center_box[1], size=(self.n_centers, self.n_features))
+            centers = rng.uniform(
+                self.center_box[0], self.center_box[1], size=(self.n_centers, self.n_features)
+            )
         if isinstance(self.n_samples, list):
             counts = np.asarray(self.n_samples)
         else:
