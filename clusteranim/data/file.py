@@ -262,5 +262,5 @@ def _parse_numbers(cells: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDA
     except ValueError:
         valid_cells = _cell_validity(cells)
         X = np.where(valid_cells, cells, "nan").astype(np.float64)
-    rows_valid: NDArray[np.bool_] = np.isfinite(X).all(axis=1)
+    rows_valid: NDArray[np.bool_] = np.asarray(np.isfinite(X).all(axis=1))
     return X, rows_valid
