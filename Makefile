@@ -1,12 +1,13 @@
-# make render: set up .venv and render every scenario in configs/ into out/
-# make test:   set up .venv and run the whole test suite
+# make render:  set up .venv and render every scenario in configs/ into out/
+# make test:    set up .venv and run the whole test suite
+# make gallery: render every scenario into docs/gallery/ (GIF + PNG of the last frame)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIOS := $(wildcard configs/*.yaml)
 
-.PHONY: all render test lint bench clean
+.PHONY: all render test lint bench gallery clean
 
 all: render
 
@@ -27,6 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check clusteranim tests benchmarks
 	$(BIN)/ruff format --check clusteranim tests benchmarks
 	$(BIN)/mypy
+
+# Every scenario as a GIF and a PNG of its last frame, for the README.
+gallery: $(STAMP)
+	@mkdir -p docs/gallery
+	@for scenario in $(SCENARIOS); do \
+		name=$$(basename "$$scenario" .yaml); \
+		$(BIN)/clusteranim render "$$scenario" -o "docs/gallery/$$name.gif" --poster "docs/gallery/$$name.png" || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

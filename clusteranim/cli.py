@@ -79,6 +79,7 @@ def main() -> None:
     metavar="FMT",
     help="Output format (default: from the extension).",
 )
+@click.option("--poster", default=None, metavar="FILE", help="Also write the last frame as a PNG.")
 @_seed_option
 @_set_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -90,6 +91,7 @@ def render(
     scenario: str,
     output: str | None,
     output_format: str | None,
+    poster: str | None,
     seed: int | None,
     overrides: tuple[str, ...],
     quiet: bool,
@@ -99,6 +101,8 @@ def render(
     from clusteranim.pipeline import render as render_scenario
     from clusteranim.scenario import load_scenario
 
+    if poster is not None:
+        overrides = (*overrides, f"output.poster={json.dumps(poster)}")
     loaded = load_scenario(scenario, overrides, seed=seed, output=output, output_format=output_format)
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:

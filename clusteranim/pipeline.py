@@ -135,7 +135,7 @@ def render(
     -------
     RenderResult
     """
-    from clusteranim.scene.base import Frame
+    from clusteranim.scene.base import Frame, frame_schedule
     from clusteranim.writers import FORMATS, Timing, saving
 
     started = time.perf_counter()
@@ -152,20 +152,24 @@ def render(
     trace = run(loaded, dataset)
     output_format = loaded.output.resolved_format()
     timing = Timing(fps=loaded.output.fps, hold_last=loaded.output.hold_last)
+    schedule = frame_schedule(len(trace), loaded.output.tween)
     scene = build_scene(loaded, trace, dataset)
     width, height = scene.size
     try:
         with saving(FORMATS[output_format], target, width, height, timing) as writer:
-            for iteration in range(len(trace)):
-                writer.write(scene.draw(Frame(trace, iteration)))
+            for done, (step, fraction) in enumerate(schedule, start=1):
+                rgb = scene.draw(Frame(trace, step, fraction))
+                writer.write(rgb)
                 if progress is not None:
-                    progress(iteration + 1, len(trace))
+                    progress(done, len(schedule))
     finally:
         scene.close()
+    if loaded.output.poster is not None:
+        write_poster(rgb, Path(loaded.output.poster))
     return RenderResult(
         path=str(target),
         format=output_format,
-        frames=len(trace),
+        frames=len(schedule),
         width=width,
         height=height,
         bytes=_size(target),
@@ -174,6 +178,16 @@ def render(
         objective=float(trace.objective[-1]),
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def write_poster(rgb: Any, target: Path) -> None:
+    """Save one frame as a PNG, atomically."""
+    from PIL import Image
+
+    from clusteranim.writers import atomic_path
+
+    with atomic_path(target) as temporary:
+        Image.fromarray(rgb).save(temporary, format="PNG", optimize=True)
 
 
 def _check_target(scenario: Scenario, target: Path) -> None:

@@ -8,7 +8,6 @@ the YAML node marks; unknown keys get a "did you mean" hint, duplicate keys are 
 from __future__ import annotations
 
 import difflib
-import string
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,9 +33,9 @@ from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.options import IntPair, NamedOptions, OptionError, Options
 from clusteranim.scene.layers import LAYERS, LayerOptions
+from clusteranim.scene.layers.title import TEMPLATE_FIELDS, check_template
 from clusteranim.writers import FORMATS, format_for_path
 
-TITLE_FIELDS = ("iteration", "n_iter", "objective", "algorithm", "k")
 # Nodes visited when walking a document, aliases counted each time they are used: a
 # scenario is a few hundred nodes, an alias bomb is billions.
 MAX_NODES = 100_000
@@ -89,7 +88,7 @@ class Style(Options):
     )
     title: str = Field(
         "{algorithm}, iteration {iteration}",
-        description="Title template; fields: " + ", ".join(f"{{{name}}}" for name in TITLE_FIELDS),
+        description="Title template; fields: " + ", ".join(f"{{{name}}}" for name in TEMPLATE_FIELDS),
     )
     padding: float = Field(0.05, ge=0, le=2, description="Margin around the data, as a fraction of its span.")
     projection: Literal["pca", "first2"] | IntPair | None = Field(
@@ -100,6 +99,10 @@ class Style(Options):
     aspect: Literal["equal", "auto"] = Field(
         "equal", description="equal keeps circles round; auto fills the frame."
     )
+    theme: Literal["light", "dark"] = Field("light", description="Light or dark background.")
+    font_size: float = Field(10.0, gt=0, le=72, description="Base font size in points.")
+    axes: bool = Field(True, description="Draw the axes frame (false: the data alone).")
+    ticks: bool = Field(True, description="Draw tick marks, their labels and axis labels.")
 
     @field_validator("layers", mode="before")
     @classmethod
@@ -120,17 +123,7 @@ class Style(Options):
     @field_validator("title")
     @classmethod
     def _check_title(cls, title: str) -> str:
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(title) if name is not None}
-        except ValueError as error:
-            raise ValueError(f"is not a valid template ({error})") from None
-        unknown = sorted(names - set(TITLE_FIELDS))
-        if unknown:
-            raise ValueError(
-                f"unknown field {{{unknown[0]}}}; the fields are "
-                + ", ".join(f"{{{name}}}" for name in TITLE_FIELDS)
-            )
-        return title
+        return check_template(title)
 
 
 def _named_entry(entry: Any) -> Any:
@@ -156,6 +149,17 @@ class Output(Options):
     format: str | None = Field(None, description="One of: " + ", ".join(FORMATS) + ".")
     fps: float = Field(2.0, gt=0, le=100, description="Frames per second.")
     hold_last: float = Field(1.0, ge=0, le=600, description="Seconds the final frame stays on screen.")
+    poster: str | None = Field(
+        None,
+        description="Also write the last frame as a PNG at this path (relative to the current directory).",
+    )
+    tween: int = Field(
+        0,
+        ge=0,
+        le=100,
+        description="Interpolated frames between two iterations: centroids, ellipses and"
+        " weights move smoothly, assignments switch halfway.",
+    )
 
     @field_validator("format")
     @classmethod

@@ -87,6 +87,16 @@ class Trace:
         """Soft assignment of shape (n, k) under the state at ``index``."""
         return self.algorithm.responsibilities(self.scaling.to_fit(self.X), self.fit_states[index])
 
+    def labels_of(self, points: FloatArray, state: State) -> IntArray:
+        """Hard assignment of any points (data coordinates) under a state in data coordinates."""
+        fit_state = self.scaling.to_fit_state(state)
+        return self.algorithm.evaluate(self.scaling.to_fit(points), fit_state).labels
+
+    def responsibilities_of(self, points: FloatArray, state: State) -> FloatArray:
+        """Soft assignment of any points under a state, both in data coordinates."""
+        fit_state = self.scaling.to_fit_state(state)
+        return self.algorithm.responsibilities(self.scaling.to_fit(points), fit_state)
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays of the trace contract in DESIGN.md, keyed by their names."""
         label_dtype = np.min_scalar_type(max(self.n_clusters - 1, 0))

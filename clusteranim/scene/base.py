@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
 from clusteranim.algorithms.base import FloatArray, IntArray, State
 from clusteranim.options import NamedOptions
+from clusteranim.scene.grid import PixelGrid
 from clusteranim.scene.projection import Projection
+from clusteranim.scene.theme import Theme
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -45,6 +47,8 @@ class SceneContext:
     algorithm_name : str
     projection : Projection
         The map from data coordinates to the 2-D view.
+    theme : Theme
+        Colours of the background and of text.
     """
 
     figure: Figure
@@ -56,26 +60,51 @@ class SceneContext:
     colors: FloatArray
     algorithm_name: str
     projection: Projection
+    theme: Theme
+
+    def grid(self) -> PixelGrid:
+        """The axes' pixels as data points; valid once the layout is fixed (in ``update``)."""
+        return PixelGrid.of(self.axes, self.projection)
 
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One displayed step of the animation.
+    """One displayed step of the animation: a state of the trace, or a point between two.
 
     Parameters
     ----------
     trace : Trace
-    iteration : int
-        The trace index this frame shows.
+    step : int
+        The trace index the frame starts from.
+    fraction : float
+        0 shows the state at ``step`` exactly; a value in (0, 1) is that far on the way
+        to ``step + 1`` (centres, covariances and weights move linearly, assignments
+        switch halfway).
     """
 
     trace: Trace
-    iteration: int
+    step: int
+    fraction: float = 0.0
+
+    @property
+    def iteration(self) -> int:
+        """The iteration the frame counts as (the nearer of the two states)."""
+        return self.step + 1 if self.fraction >= 0.5 else self.step
 
     @cached_property
     def state(self) -> State:
         """The state shown, in data coordinates."""
-        return self.trace.state(self.iteration)
+        start = self.trace.state(self.step)
+        if self.fraction == 0.0:
+            return start
+        end = self.trace.state(self.step + 1)
+        return State(
+            centers=_mix(start.centers, end.centers, self.fraction),
+            weights=None if start.weights is None else _mix(start.weights, end.weights, self.fraction),
+            covariances=None
+            if start.covariances is None
+            else _mix(start.covariances, end.covariances, self.fraction),
+        )
 
     @cached_property
     def labels(self) -> IntArray:
@@ -83,7 +112,11 @@ class Frame:
 
     @cached_property
     def responsibilities(self) -> FloatArray:
-        return self.trace.responsibilities(self.iteration)
+        """Soft assignments, blended between the two states for a smooth change of colour."""
+        start = self.trace.responsibilities(self.step)
+        if self.fraction == 0.0:
+            return start
+        return _mix(start, self.trace.responsibilities(self.step + 1), self.fraction)
 
     @property
     def objective(self) -> float:
@@ -93,6 +126,25 @@ class Frame:
     def objective_history(self) -> FloatArray:
         """Objective values up to and including this frame's iteration."""
         return np.asarray(self.trace.objective[: self.iteration + 1])
+
+    @property
+    def center_history(self) -> FloatArray:
+        """Centres (data coordinates) of every state so far, and of this frame, shape (m, k, d)."""
+        past = self.trace.centers[: self.step + 1]
+        if self.fraction == 0.0:
+            return past
+        return np.concatenate([past, self.state.centers[None]])
+
+
+def frame_schedule(n_states: int, tween: int) -> list[tuple[int, float]]:
+    """(step, fraction) of every frame: each state, and ``tween`` frames between two."""
+    schedule = [(step, part / (tween + 1)) for step in range(n_states - 1) for part in range(tween + 1)]
+    return [*schedule, (n_states - 1, 0.0)]
+
+
+def _mix(start: Any, end: Any, fraction: float) -> FloatArray:
+    mixed: FloatArray = (1.0 - fraction) * np.asarray(start) + fraction * np.asarray(end)
+    return mixed
 
 
 class Layer(Protocol):

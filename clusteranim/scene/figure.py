@@ -12,6 +12,7 @@ from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, Layer, SceneContext
 from clusteranim.scene.projection import Projection
+from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
@@ -35,6 +36,15 @@ class Scene:
     """
 
     def __init__(self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str) -> None:
+        import matplotlib
+
+        from clusteranim.scene.theme import THEMES
+
+        theme = THEMES[style.theme]
+        with matplotlib.rc_context(theme.rc(style.font_size)):  # type: ignore[arg-type]
+            self._build(style, trace, dataset, algorithm_name, theme)
+
+    def _build(self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, theme: Theme) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -50,9 +60,14 @@ class Scene:
             colors = cluster_colors(style.palette, trace.n_clusters)
         except ValueError as error:
             raise OptionError("palette", str(error)) from None
-        if projection.axis_labels is not None:
+        if projection.axis_labels is not None and style.ticks:
             axes.set_xlabel(projection.axis_labels[0])
             axes.set_ylabel(projection.axis_labels[1])
+        if not style.ticks:
+            axes.set_xticks([])
+            axes.set_yticks([])
+        if not style.axes:
+            axes.set_axis_off()
         self.context = SceneContext(
             figure=self.figure,
             axes=axes,
@@ -63,13 +78,18 @@ class Scene:
             colors=colors,
             algorithm_name=algorithm_name,
             projection=projection,
+            theme=theme,
         )
         centers = projection.points(trace.centers)
         x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
         y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
         self.layers: list[Layer] = []
         for depth, options in enumerate(style.layers):
-            layer = options.build(self.context)
+            try:
+                layer = options.build(self.context)
+            except OptionError as error:
+                name = options.plugin_name()
+                raise OptionError(f"layers.{depth}.{name}.{error.key}", error.message) from None
             for artist in layer.artists:
                 artist.set_zorder(2 + depth)
             self.layers.append(layer)
@@ -89,6 +109,9 @@ class Scene:
             axes.set_xlim(*x_limits)
             axes.set_ylim(*y_limits)
         axes.set_autoscale_on(False)
+        for layer in self.layers:
+            if layer not in self.moving:
+                layer.update(Frame(trace, 0))  # per-pixel layers need the final limits
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
 

@@ -66,13 +66,17 @@ class Projection:
                     f"column {column} does not exist; the data has {n_features} (0 to {n_features - 1})",
                 )
         components = np.zeros((n_features, 2))
+        # The columns shown keep their values; the others sit at their mean when a view
+        # point is lifted back into the data space.
+        mean = X.mean(axis=0)
         for axis, column in enumerate(columns):
             if column >= 0:
                 components[column, axis] = 1.0
+                mean[column] = 0.0
         labels = None
         if feature_names is not None:
             labels = (feature_names[columns[0]], feature_names[columns[1]] if columns[1] >= 0 else "")
-        return cls(np.zeros(n_features), components, labels)
+        return cls(mean, components, labels)
 
     @classmethod
     def _pca(cls, X: FloatArray) -> Projection:
@@ -96,6 +100,12 @@ class Projection:
     def points(self, X: FloatArray) -> FloatArray:
         """Points of shape (..., d) in the view, shape (..., 2)."""
         return (np.asarray(X) - self.mean) @ self.components
+
+    def lift(self, view: FloatArray) -> FloatArray:
+        """View points of shape (m, 2) back in data coordinates: the point of the viewed
+        plane (the components are orthonormal or zero)."""
+        lifted: FloatArray = self.mean + view @ self.components.T
+        return lifted
 
     def covariances(self, covariances: FloatArray) -> FloatArray:
         """Covariances of shape (..., d, d) in the view, shape (..., 2, 2)."""

@@ -35,14 +35,14 @@ class CentroidsLayer(LayerOptions):
         n_clusters = context.colors.shape[0]
         fill = context.colors if self.color is None else [to_rgba(self.color)] * n_clusters
         filled = MarkerStyle(self.marker).is_filled()
+        # An unfilled marker (x, +) is drawn in its face colour; a filled one gets an outline.
         collection = context.axes.scatter(
             [0.0] * n_clusters,
             [0.0] * n_clusters,
             s=self.size,
             marker=self.marker,
-            c=fill if filled else None,
-            color=None if filled else fill,
-            edgecolors=self.edgecolor if filled else fill,  # type: ignore[arg-type]
+            c=fill,
+            edgecolors=self.edgecolor if filled else None,
             linewidths=self.linewidth if filled else max(self.linewidth, 2.5),
         )
         return Centroids(context, collection)

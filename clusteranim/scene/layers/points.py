@@ -95,7 +95,7 @@ class Points:
             if self.options.color_by == "responsibility":
                 # Convex mix of the components' colours: a point owned by one component
                 # has exactly its colour, a 50/50 point the mean of the two.
-                rgba = frame.responsibilities @ colors
+                rgba = np.clip(frame.responsibilities @ colors, 0.0, 1.0)
             else:
                 rgba = colors[frame.labels]
             self.paint(rgba)

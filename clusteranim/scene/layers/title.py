@@ -1,9 +1,12 @@
-"""The title, filled in from a template for every frame."""
+"""The title, or a short label in a corner of the axes, filled in for every frame."""
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, field_validator
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 
@@ -11,22 +14,76 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.text import Text
 
+TEMPLATE_FIELDS = ("iteration", "n_iter", "objective", "algorithm", "k")
+Corner = Literal["upper left", "upper right", "lower left", "lower right"]
+
+
+def check_template(template: str) -> str:
+    """Raise ValueError unless ``template`` uses only the known fields."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"is not a valid template ({error})") from None
+    unknown = sorted(names - set(TEMPLATE_FIELDS))
+    if unknown:
+        fields = ", ".join(f"{{{name}}}" for name in TEMPLATE_FIELDS)
+        raise ValueError(f"unknown field {{{unknown[0]}}}; the fields are {fields}")
+    return template
+
 
 class TitleLayer(LayerOptions):
-    """The axes title from ``style.title``."""
+    """The axes title from ``style.title``, or a label inside the axes."""
 
-    summary = "the title, from the style.title template"
+    summary = "the title from the style.title template, or a short label in a corner"
 
     name: Literal["title"] = "title"
+    corner_label: bool | str = Field(
+        False,
+        description='Draw a short label inside the axes instead of the title: true for "i = {iteration}",'
+        " or a template with the fields of style.title.",
+    )
+    corner: Corner = Field("upper left", description="Where the corner label goes.")
+
+    @field_validator("corner_label")
+    @classmethod
+    def _check_label(cls, label: bool | str) -> bool | str:
+        return check_template(label) if isinstance(label, str) else label
+
+    @property
+    def label_template(self) -> str | None:
+        if self.corner_label is True:
+            return "i = {iteration}"
+        return self.corner_label or None
 
     def build(self, context: SceneContext) -> Title:
-        text = context.axes.set_title(title_text(context, context.trace.n_iter))
-        return Title(context, text)
+        label = self.label_template
+        if label is None:
+            text = context.axes.set_title(fill_template(context, context.style.title, context.trace.n_iter))
+            return Title(context, text, context.style.title)
+        vertical, horizontal = self.corner.split()
+        text = context.axes.text(
+            0.03 if horizontal == "left" else 0.97,
+            0.97 if vertical == "upper" else 0.03,
+            fill_template(context, label, context.trace.n_iter),
+            transform=context.axes.transAxes,
+            ha=horizontal,
+            va="top" if vertical == "upper" else "bottom",
+            fontsize="large",
+            fontweight="bold",
+            color=context.theme.foreground,
+            bbox={
+                "boxstyle": "round,pad=0.3",
+                "facecolor": context.theme.background,
+                "alpha": 0.75,
+                "linewidth": 0,
+            },
+        )
+        return Title(context, text, label)
 
 
-def title_text(context: SceneContext, iteration: int) -> str:
-    """``style.title`` filled in for ``iteration``."""
-    return context.style.title.format(
+def fill_template(context: SceneContext, template: str, iteration: int) -> str:
+    """``template`` filled in for ``iteration``."""
+    return template.format(
         iteration=iteration,
         n_iter=context.trace.n_iter,
         objective=float(context.trace.objective[iteration]),
@@ -40,11 +97,12 @@ class Title:
 
     static = False
 
-    def __init__(self, context: SceneContext, text: Text) -> None:
+    def __init__(self, context: SceneContext, text: Text, template: str) -> None:
         self.context = context
         self.text = text
+        self.template = template
         self.artists: list[Artist] = [text]
 
     def update(self, frame: Frame) -> Sequence[Artist]:
-        self.text.set_text(title_text(self.context, frame.iteration))
+        self.text.set_text(fill_template(self.context, self.template, frame.iteration))
         return self.artists

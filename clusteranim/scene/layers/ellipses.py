@@ -1,0 +1,125 @@
+"""Covariance ellipses at chosen n-sigma levels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import numpy as np
+from pydantic import Field
+
+from clusteranim.algorithms.base import FloatArray
+from clusteranim.options import OptionError
+from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.patches import Ellipse
+
+
+def ellipse_axes(covariances: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Semi-axis lengths (major, minor) at one sigma and the angle in degrees of each 2x2 matrix."""
+    eigenvalues, eigenvectors = np.linalg.eigh(covariances)
+    eigenvalues = np.clip(eigenvalues, 0.0, None)
+    major = np.sqrt(eigenvalues[..., 1])
+    minor = np.sqrt(eigenvalues[..., 0])
+    angle = np.degrees(np.arctan2(eigenvectors[..., 1, 1], eigenvectors[..., 0, 1]))
+    return major, minor, angle
+
+
+def cluster_covariances(
+    points: FloatArray, labels: np.ndarray, n_clusters: int
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Mean, covariance (2x2) and size of each cluster's points in the view."""
+    counts = np.bincount(labels, minlength=n_clusters)
+    safe = np.maximum(counts, 1)[:, None]
+    means = (
+        np.stack([np.bincount(labels, weights=column, minlength=n_clusters) for column in points.T], axis=1)
+        / safe
+    )
+    centred = points - means[labels]
+    products = np.einsum("ni,nj->nij", centred, centred).reshape(len(points), 4)
+    sums = np.stack(
+        [np.bincount(labels, weights=column, minlength=n_clusters) for column in products.T], axis=1
+    )
+    return means, (sums / safe).reshape(n_clusters, 2, 2), counts
+
+
+class EllipsesLayer(LayerOptions):
+    """For a mixture, each component's covariance; for k-means, each cluster's own points."""
+
+    summary = "covariance ellipses at chosen n-sigma levels"
+
+    name: Literal["ellipses"] = "ellipses"
+    levels: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: [2.0],
+        min_length=1,
+        description="Mahalanobis radii to draw: 2 is the 2-sigma ellipse.",
+    )
+    source: Literal["auto", "model", "points"] = Field(
+        "auto",
+        description="model: the mixture's covariances; points: the covariance of each"
+        " cluster's assigned points; auto: model for mixtures, points for k-means.",
+    )
+    linewidth: float = Field(2.0, gt=0, le=20, description="Outline width in points.")
+    alpha: float = Field(0.9, ge=0, le=1, description="Outline opacity.")
+    fill: float = Field(0.0, ge=0, le=1, description="Opacity of the ellipse's face (0: outline only).")
+
+    def build(self, context: SceneContext) -> Ellipses:
+        from matplotlib.colors import to_rgba
+        from matplotlib.patches import Ellipse
+
+        uses_model = self.source == "model" or (self.source == "auto" and context.trace.weights is not None)
+        if uses_model and context.trace.covariances is None:
+            raise OptionError("source", "model needs a mixture: k-means has no covariances (use points)")
+        patches: list[list[Ellipse]] = []
+        for color in context.colors:
+            row = []
+            for level in sorted(self.levels):
+                patch = Ellipse(
+                    (0.0, 0.0),
+                    0.0,
+                    0.0,
+                    edgecolor=to_rgba(color, self.alpha),
+                    facecolor=to_rgba(color, self.fill / len(self.levels)),
+                    linewidth=self.linewidth,
+                )
+                patch.level = level  # type: ignore[attr-defined]
+                context.axes.add_patch(patch)
+                row.append(patch)
+            patches.append(row)
+        return Ellipses(context, patches, uses_model)
+
+
+class Ellipses:
+    """k x levels ellipse patches, reshaped per frame."""
+
+    static = False
+
+    def __init__(self, context: SceneContext, patches: list[list[Ellipse]], uses_model: bool) -> None:
+        self.context = context
+        self.patches = patches
+        self.uses_model = uses_model
+        self.artists: list[Artist] = [patch for row in patches for patch in row]
+
+    def update(self, frame: Frame) -> Sequence[Artist]:
+        projection = self.context.projection
+        n_clusters = len(self.patches)
+        if self.uses_model:
+            assert frame.state.covariances is not None
+            centers = projection.points(frame.state.centers)
+            covariances = projection.covariances(frame.state.covariances)
+            visible = np.ones(n_clusters, dtype=bool)
+        else:
+            centers, covariances, counts = cluster_covariances(self.context.points, frame.labels, n_clusters)
+            visible = counts >= 2
+        major, minor, angle = ellipse_axes(covariances)
+        for cluster, row in enumerate(self.patches):
+            for patch in row:
+                level = patch.level  # type: ignore[attr-defined]
+                patch.set_center(tuple(centers[cluster]))
+                patch.set_width(2 * level * major[cluster])
+                patch.set_height(2 * level * minor[cluster])
+                patch.set_angle(float(angle[cluster]))
+                patch.set_visible(bool(visible[cluster]))
+        return self.artists
