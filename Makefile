@@ -21,7 +21,17 @@ render: $(STAMP)
 		$(BIN)/clusteranim render "$$scenario" || exit 1; \
 	done
 
-test: $(STAMP)
+# The HTML player's browser test drives Debian's chromium (Playwright, no browser download).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "note: install Debian's chromium (apt-get install chromium) to run the browser test"; \
+	fi
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import gif_size
 import kmeans_step
 
 
 def main() -> None:
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    for benchmark in (kmeans_step,):
+    for benchmark in (kmeans_step, gif_size):
         print(f"## {benchmark.__name__}")
         print(json.dumps(benchmark.main(), indent=2))
 

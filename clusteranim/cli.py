@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from clusteranim.errors import ClusteranimError
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def _reporting(command: F) -> F:
@@ -28,8 +30,13 @@ def _reporting(command: F) -> F:
     @click.option("--debug", is_flag=True, help="Show the traceback of any error.")
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool, **kwargs: Any) -> Any:
+        # SIGTERM unwinds like Ctrl-C, so that partial output is removed on the way out.
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return command(*args, **kwargs)
+        except Terminated:
+            click.echo("clusteranim: terminated", err=True)
+            sys.exit(EXIT_TERMINATED)
         except ClusteranimError as error:
             if debug:
                 raise
@@ -49,8 +56,18 @@ def _reporting(command: F) -> F:
                 err=True,
             )
             sys.exit(1)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 _set_option = click.option(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from clusteranim.data.base import Dataset
 from clusteranim.errors import RenderError, ScenarioError
 from clusteranim.options import OptionError
-from clusteranim.scenario import Scenario, load_scenario
+from clusteranim.scenario import Scenario, Style, load_scenario
 from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
@@ -58,6 +61,28 @@ class RenderResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        """The animation inline, for notebooks."""
+        import base64
+        import html
+
+        path = Path(self.path)
+        if self.format == "html":
+            page = path.read_text(encoding="utf-8")
+            return (
+                f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{self.width + 300}"'
+                f' height="{self.height + 40}" style="border:0"></iframe>'
+            )
+        if self.format == "frames":
+            path = sorted(path.glob("*.png"))[-1]
+        media = {"gif": "image/gif", "mp4": "video/mp4", "webm": "video/webm", "frames": "image/png"}[
+            self.format
+        ]
+        source = f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        if media.startswith("video/"):
+            return f'<video src="{source}" width="{self.width}" controls autoplay loop muted></video>'
+        return f'<img src="{source}" width="{self.width}" alt="{html.escape(self.path)}">'
+
 
 def load_data(scenario: Scenario) -> Dataset:
     """The scenario's data, checked against the algorithm's needs."""
@@ -95,12 +120,12 @@ def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
         raise scenario.problem(f"algorithm.{error.key}", error.message) from None
 
 
-def build_scene(scenario: Scenario, trace: Trace, dataset: Dataset) -> Scene:
-    """The scene that draws the scenario's frames."""
+def build_scene(scenario: Scenario, trace: Trace, dataset: Dataset, style: Style | None = None) -> Scene:
+    """The scene that draws the scenario's frames (in ``style``, by default the scenario's)."""
     from clusteranim.scene.figure import Scene
 
     try:
-        return Scene(scenario.style, trace, dataset, scenario.algorithm.display_name)
+        return Scene(style or scenario.style, trace, dataset, scenario.algorithm.display_name)
     except OptionError as error:
         raise scenario.problem(f"style.{error.key}", error.message) from None
 
@@ -136,7 +161,7 @@ def render(
     RenderResult
     """
     from clusteranim.scene.base import Frame, frame_schedule
-    from clusteranim.writers import FORMATS, Timing, saving
+    from clusteranim.writers import FORMATS, FrameLabel, Movie, saving
 
     started = time.perf_counter()
     dotted = {key.replace("__", "."): value for key, value in overrides.items()}
@@ -151,33 +176,79 @@ def render(
     dataset = load_data(loaded)
     trace = run(loaded, dataset)
     output_format = loaded.output.resolved_format()
-    timing = Timing(fps=loaded.output.fps, hold_last=loaded.output.hold_last)
     schedule = frame_schedule(len(trace), loaded.output.tween)
-    scene = build_scene(loaded, trace, dataset)
-    width, height = scene.size
-    try:
-        with saving(FORMATS[output_format], target, width, height, timing) as writer:
-            for done, (step, fraction) in enumerate(schedule, start=1):
-                rgb = scene.draw(Frame(trace, step, fraction))
-                writer.write(rgb)
-                if progress is not None:
-                    progress(done, len(schedule))
-    finally:
-        scene.close()
+    variants = layer_variants(loaded)
+    movie = Movie(
+        width=loaded.style.width,
+        height=loaded.style.height,
+        fps=loaded.output.fps,
+        hold_last=loaded.output.hold_last,
+        loop=loaded.output.loop,
+        quality=loaded.output.quality,
+        labels=tuple(
+            FrameLabel(iteration, float(trace.objective[iteration]))
+            for iteration in (Frame(trace, step, fraction).iteration for step, fraction in schedule)
+        ),
+        variants=tuple(variants),
+        objective_name="mean log-likelihood" if trace.weights is not None else "inertia",
+        title=f"{loaded.algorithm.display_name}: {Path(loaded.origin.source).stem}",
+    )
+    total = len(schedule) * len(variants)
+    last_frame = None
+    with saving(FORMATS[output_format], target, movie) as writer:
+        for done, rgb in enumerate(draw_frames(loaded, trace, dataset, schedule, variants), start=1):
+            writer.write(rgb)
+            if done == len(schedule):
+                last_frame = rgb
+            if progress is not None:
+                progress(done, total)
+    assert last_frame is not None
     if loaded.output.poster is not None:
-        write_poster(rgb, Path(loaded.output.poster))
+        write_poster(last_frame, Path(loaded.output.poster))
     return RenderResult(
         path=str(target),
         format=output_format,
         frames=len(schedule),
-        width=width,
-        height=height,
+        width=movie.width,
+        height=movie.height,
         bytes=_size(target),
         n_iter=trace.n_iter,
         converged=trace.converged,
         objective=float(trace.objective[-1]),
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def layer_variants(scenario: Scenario) -> dict[str, Style]:
+    """The style of each frame set: all layers, then each combination of switchable layers
+    hidden, keyed by the hidden layers' names joined with "+"."""
+    style = scenario.style
+    toggles = sorted(set(scenario.output.toggle_layers))
+    variants = {"": style}
+    for size in range(1, len(toggles) + 1):
+        for hidden in itertools.combinations(toggles, size):
+            layers = [layer for layer in style.layers if layer.plugin_name() not in hidden]
+            variants["+".join(hidden)] = style.model_copy(update={"layers": layers})
+    return variants
+
+
+def draw_frames(
+    scenario: Scenario,
+    trace: Trace,
+    dataset: Dataset,
+    schedule: list[tuple[int, float]],
+    variants: Mapping[str, Style],
+) -> Iterator[np.ndarray]:
+    """Every frame of every variant, in order: the frames of the first, then the next."""
+    from clusteranim.scene.base import Frame
+
+    for style in variants.values():
+        scene = build_scene(scenario, trace, dataset, style)
+        try:
+            for step, fraction in schedule:
+                yield scene.draw(Frame(trace, step, fraction))
+        finally:
+            scene.close()
 
 
 def write_poster(rgb: Any, target: Path) -> None:

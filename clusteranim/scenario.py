@@ -149,6 +149,21 @@ class Output(Options):
     format: str | None = Field(None, description="One of: " + ", ".join(FORMATS) + ".")
     fps: float = Field(2.0, gt=0, le=100, description="Frames per second.")
     hold_last: float = Field(1.0, ge=0, le=600, description="Seconds the final frame stays on screen.")
+    loop: int = Field(
+        0, ge=0, le=65535, description="0 loops forever; n plays the animation n times (GIF, HTML)."
+    )
+    quality: int | None = Field(
+        None,
+        ge=0,
+        le=63,
+        description="Video quality as a CRF: lower is better and bigger; MP4 (H.264) 0-51,"
+        " default 20; WebM (VP9) 0-63, default 24.",
+    )
+    toggle_layers: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="HTML player: layers the viewer can switch off (each doubles the frames embedded).",
+    )
     poster: str | None = Field(
         None,
         description="Also write the last frame as a PNG at this path (relative to the current directory).",
@@ -177,6 +192,15 @@ class Output(Options):
                 format_for_path(self.path)
             except ValueError as error:
                 raise OptionError("path", str(error)) from None
+        output_format = self.resolved_format()
+        if output_format == "gif" and self.fps > 50:
+            raise OptionError(
+                "fps", f"must be <= 50 for a GIF (it counts hundredths of a second), got {self.fps:g}"
+            )
+        if output_format == "mp4" and self.quality is not None and self.quality > 51:
+            raise OptionError("quality", f"must be <= 51 for MP4 (H.264 CRF), got {self.quality}")
+        if self.toggle_layers and output_format != "html":
+            raise OptionError("toggle_layers", "only the HTML player can switch layers")
         return self
 
     def resolved_format(self) -> str:
@@ -229,6 +253,14 @@ class Scenario(Options):
     output: Output = Field(default_factory=Output, description="Where and how it is written.")
 
     _origin: Origin = PrivateAttr(default_factory=Origin)
+
+    @model_validator(mode="after")
+    def _check_toggles(self) -> Scenario:
+        names = [layer.plugin_name() for layer in self.style.layers]
+        for index, name in enumerate(self.output.toggle_layers):
+            if name not in names:
+                raise OptionError(f"output.toggle_layers.{index}", f"{name!r} is not in style.layers")
+        return self
 
     @property
     def origin(self) -> Origin:

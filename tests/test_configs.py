@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
 from PIL import Image
 
@@ -22,3 +23,9 @@ def test_config_renders(config: Path, tmp_path: Path) -> None:
         with Image.open(target) as image:
             assert image.n_frames == result.frames
             assert image.size == (result.width, result.height)
+    if result.format in ("mp4", "webm"):
+        reader = imageio_ffmpeg.read_frames(str(target))
+        meta = next(reader)
+        held = round(scenario.output.hold_last * scenario.output.fps)
+        assert sum(1 for _ in reader) == result.frames + held
+        assert meta["size"] == (result.width + result.width % 2, result.height + result.height % 2)

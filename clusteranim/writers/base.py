@@ -1,14 +1,15 @@
 """What every writer does, and the atomic file handling they share.
 
 Modelled on matplotlib's ``AbstractMovieWriter.saving``: a writer is opened on a path,
-receives frames one by one, and is finished; whatever happens, the target path holds
-either the complete new file or what it held before.
+receives frames one by one, and is finished (or aborted); whatever happens, the target
+path holds either the complete new file or what it held before.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,19 +22,60 @@ from clusteranim.errors import RenderError
 
 
 @dataclass(frozen=True)
-class Timing:
-    """How long frames are shown.
+class FrameLabel:
+    """What a frame shows, for players that display it.
 
     Parameters
     ----------
+    iteration : int
+    objective : float
+    """
+
+    iteration: int
+    objective: float
+
+
+@dataclass(frozen=True)
+class Movie:
+    """Everything a writer needs to know besides the pixels.
+
+    Parameters
+    ----------
+    width, height : int
+        Frame size in pixels.
     fps : float
         Frames per second.
     hold_last : float
         Extra seconds the final frame stays.
+    loop : int
+        0 to loop forever, else the number of plays.
+    quality : int or None
+        Encoder quality (CRF for video), None for the format's default.
+    labels : tuple of FrameLabel
+        One per frame.
+    variants : tuple of str
+        Names of alternative frame sets (an HTML player's layer switches); the writer
+        receives all frames of the first variant, then all of the next, and so on.
+    objective_name : str
+        What the objective is ("inertia", "mean log-likelihood").
+    title : str
+        A caption for players.
     """
 
+    width: int
+    height: int
     fps: float
-    hold_last: float
+    hold_last: float = 0.0
+    loop: int = 0
+    quality: int | None = None
+    labels: tuple[FrameLabel, ...] = ()
+    variants: tuple[str, ...] = ("",)
+    objective_name: str = "objective"
+    title: str = ""
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.labels)
 
 
 class Writer(Protocol):
@@ -47,36 +89,62 @@ class Writer(Protocol):
         """Complete the file after the last frame."""
         ...
 
+    def abort(self) -> None:
+        """Stop after a failure: release everything (the partial file is removed by the caller)."""
+        ...
+
 
 class WriterFactory(Protocol):
-    """A writer class: opened on a temporary path, frame size and timing."""
+    """A writer class: opened on a temporary path with the movie's description."""
 
     @property
     def extensions(self) -> tuple[str, ...]:
-        """File extensions that select this format."""
+        """File extensions that select this format ("/" for a folder)."""
         ...
 
-    def __call__(self, path: Path, width: int, height: int, timing: Timing) -> Writer: ...
+    def __call__(self, path: Path, movie: Movie) -> Writer: ...
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it only if the block succeeds.
+def atomic_path(target: Path, folder: bool = False) -> Iterator[Path]:
+    """A temporary path beside ``target``, moved onto it only if the block succeeds.
 
-    The temporary file is removed on any failure, including KeyboardInterrupt, so
-    ``target`` is never left truncated.
+    On any failure, including KeyboardInterrupt and SystemExit, the temporary file (or
+    folder) is removed and ``target`` is left as it was.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(descriptor)
-    temporary = Path(name)
+    prefix = f".{target.name}."
+    if folder:
+        temporary = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=target.parent))
+    else:
+        descriptor, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
+        os.close(descriptor)
+        temporary = Path(name)
     try:
         yield temporary
-        os.chmod(temporary, 0o644 & ~_umask())
-        os.replace(temporary, target)
+        os.chmod(temporary, (0o755 if folder else 0o644) & ~_umask())
+        _replace(temporary, target)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         raise
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Move ``source`` onto ``target``; a folder replaces a folder."""
+    if source.is_dir() and target.is_dir():
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, retired / target.name)
+        os.replace(source, target)
+        shutil.rmtree(retired)
+    else:
+        os.replace(source, target)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -86,12 +154,17 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def saving(factory: WriterFactory, target: Path, width: int, height: int, timing: Timing) -> Iterator[Writer]:
-    """Open a writer on a temporary file beside ``target``; rename it when finished."""
+def saving(factory: WriterFactory, target: Path, movie: Movie) -> Iterator[Writer]:
+    """Open a writer on a temporary path beside ``target``; move it there when finished."""
+    folder = "/" in factory.extensions
     try:
-        with atomic_path(target) as temporary:
-            writer = factory(temporary, width, height, timing)
-            yield writer
-            writer.finish()
+        with atomic_path(target, folder=folder) as temporary:
+            writer = factory(temporary, movie)
+            try:
+                yield writer
+                writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
     except OSError as error:
         raise RenderError(f"{target}: cannot write ({error.strerror or error})") from error

@@ -1,0 +1,290 @@
+"""Every output format, checked by decoding what was written against what was drawn."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
+
+import clusteranim
+from clusteranim.errors import RenderError
+from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+from clusteranim.scene.base import frame_schedule
+from clusteranim.writers.gif import centiseconds
+
+SCENARIO: dict[str, Any] = {
+    "seed": 3,
+    "data": {"generator": "gaussian_mixture", "n_samples": 240},
+    "algorithm": {"name": "gmm", "k": 3, "max_iter": 6, "tol": 0},
+    "style": {
+        "width": 240,
+        "height": 200,
+        "layers": [
+            {"regions": {"alpha": 0.25}},
+            {"points": {"color_by": "responsibility"}},
+            "ellipses",
+            "centroids",
+            "title",
+        ],
+    },
+    "output": {"fps": 4, "hold_last": 0.5},
+}
+
+
+def drawn_frames(scenario: dict[str, Any], **overrides: Any) -> list[np.ndarray]:
+    loaded = clusteranim.load_scenario(scenario, overrides)
+    data = load_data(loaded)
+    trace = run(loaded, data)
+    schedule = frame_schedule(len(trace), loaded.output.tween)
+    return list(draw_frames(loaded, trace, data, schedule, layer_variants(loaded)))
+
+
+def decode_gif(path: Path) -> tuple[list[np.ndarray], list[int], Any]:
+    with Image.open(path) as image:
+        frames, durations = [], []
+        for index in range(image.n_frames):
+            image.seek(index)
+            frames.append(np.asarray(image.convert("RGB")))
+            durations.append(image.info["duration"])
+        return frames, durations, image.info.get("loop")
+
+
+def decode_video(path: Path) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """Decode with accurate chroma upsampling (ffmpeg's default is a rough bicubic)."""
+    flags = "spline+accurate_rnd+full_chroma_int+full_chroma_inp"
+    reader = imageio_ffmpeg.read_frames(str(path), output_params=["-sws_flags", flags])
+    meta = next(reader)
+    width, height = meta["size"]
+    return [np.frombuffer(frame, np.uint8).reshape(height, width, 3) for frame in reader], meta
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    error = np.mean((a.astype(float) - b.astype(float)) ** 2)
+    return float("inf") if error == 0 else float(10 * np.log10(255**2 / error))
+
+
+def test_gif_matches_the_drawn_frames_up_to_the_palette(tmp_path: Path) -> None:
+    drawn = drawn_frames(SCENARIO)
+    result = clusteranim.render(SCENARIO, output=tmp_path / "a.gif")
+    frames, durations, loop = decode_gif(tmp_path / "a.gif")
+    assert len(frames) == len(drawn) == result.frames == 7
+    for back, original in zip(frames, drawn, strict=True):
+        assert np.abs(back.astype(int) - original).mean() <= 1.0  # 1/255 of the range
+    assert durations == [250] * 6 + [750]
+    assert loop == 0
+
+
+def test_gif_with_few_colours_is_exact_and_small(tmp_path: Path) -> None:
+    layers = [{"regions": {"alpha": 1.0}}, {"centroids": {"marker": "s", "linewidth": 0}}]
+    flat = {**SCENARIO, "style": {**SCENARIO["style"], "layers": layers, "axes": False}}
+    drawn = drawn_frames(flat)
+    clusteranim.render(flat, output=tmp_path / "flat.gif")
+    frames, _, _ = decode_gif(tmp_path / "flat.gif")
+    assert all(np.array_equal(a, b) for a, b in zip(frames, drawn, strict=True))
+
+
+def test_gif_timing_keeps_the_total_right() -> None:
+    delays = centiseconds(10, 3.0, 0.0)
+    assert sum(delays) == 333 and set(delays) == {33, 34}
+    assert centiseconds(3, 2.0, 1.5) == [50, 50, 200]
+
+
+def test_gif_loop_count(tmp_path: Path) -> None:
+    clusteranim.render(SCENARIO, output=tmp_path / "twice.gif", **{"output.loop": 2})
+    assert decode_gif(tmp_path / "twice.gif")[2] == 1  # NETSCAPE stores repeats
+    clusteranim.render(SCENARIO, output=tmp_path / "once.gif", **{"output.loop": 1})
+    assert decode_gif(tmp_path / "once.gif")[2] is None
+
+
+@pytest.mark.parametrize(("extension", "codec"), [("mp4", "h264"), ("webm", "vp9")])
+def test_video_decodes_to_the_drawn_frames(tmp_path: Path, extension: str, codec: str) -> None:
+    scenario = {**SCENARIO, "style": {**SCENARIO["style"], "width": 480, "height": 400}}
+    drawn = drawn_frames(scenario)
+    target = tmp_path / f"a.{extension}"
+    clusteranim.render(scenario, output=target)
+    frames, meta = decode_video(target)
+    assert meta["codec"] == codec and meta["pix_fmt"].startswith("yuv420p")
+    assert meta["size"] == (480, 400) and meta["fps"] == 4
+    hold = round(0.5 * 4)
+    assert len(frames) == len(drawn) + hold
+    for back, original in zip(frames, [*drawn, *[drawn[-1]] * hold], strict=True):
+        assert psnr(back, original) >= 35
+
+
+def test_mp4_is_faststart(tmp_path: Path) -> None:
+    clusteranim.render(SCENARIO, output=tmp_path / "a.mp4")
+    head = (tmp_path / "a.mp4").read_bytes()[:4096]
+    assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
+
+
+def test_odd_sizes_are_padded_not_resampled(tmp_path: Path) -> None:
+    odd = {**SCENARIO, "style": {**SCENARIO["style"], "width": 241, "height": 199}}
+    drawn = drawn_frames(odd)
+    clusteranim.render(odd, output=tmp_path / "odd.mp4")
+    frames, meta = decode_video(tmp_path / "odd.mp4")
+    assert meta["size"] == (242, 200)
+    assert psnr(frames[0][:199, :241], drawn[0]) >= 30  # small and busy: chroma subsampling shows
+    edge = np.abs(frames[0][:199, 241].astype(int) - frames[0][:199, 240]).mean()
+    assert edge < 3  # the added column repeats the edge
+
+
+def test_png_frames_folder_and_poster(tmp_path: Path) -> None:
+    drawn = drawn_frames(SCENARIO)
+    result = clusteranim.render(
+        SCENARIO, output=tmp_path / "frames", **{"output.poster": str(tmp_path / "last.png")}
+    )
+    files = sorted((tmp_path / "frames").iterdir())
+    assert [path.name for path in files] == [f"frame_{index:04d}.png" for index in range(7)]
+    for path, original in zip(files, drawn, strict=True):
+        assert np.array_equal(np.asarray(Image.open(path).convert("RGB")), original)
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "last.png").convert("RGB")), drawn[-1])
+    assert result.format == "frames" and result.bytes == sum(path.stat().st_size for path in files)
+    clusteranim.render(SCENARIO, output=tmp_path / "frames", algorithm__max_iter=2)
+    assert len(list((tmp_path / "frames").iterdir())) == 3  # replaced as a whole
+
+
+def test_html_embeds_every_frame_and_variant(tmp_path: Path) -> None:
+    drawn = drawn_frames(SCENARIO)
+    hidden = drawn_frames(SCENARIO, **{"style.layers": SCENARIO["style"]["layers"][1:]})
+    target = tmp_path / "player.html"
+    clusteranim.render(SCENARIO, output=target, **{"output.toggle_layers": ["regions"]})
+    page = target.read_text()
+    data = json.loads(
+        re.search(r'<script type="application/json" id="clusteranim-data">(.*?)</script>', page, re.S)[1]
+    )  # type: ignore[index]
+    assert set(data["variants"]) == {"", "regions"}
+    assert [label["iteration"] for label in data["labels"]] == list(range(7))
+    assert data["toggles"] == [{"name": "regions", "label": "decision regions"}]
+    for key, frames in (("", drawn), ("regions", hidden)):
+        for uri, original in zip(data["variants"][key], frames, strict=True):
+            image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+            assert np.array_equal(np.asarray(image.convert("RGB")), original)
+    assert "http://" not in page and "https://" not in page
+
+
+def test_notebook_repr_shows_the_animation(tmp_path: Path) -> None:
+    result = clusteranim.render(SCENARIO, output=tmp_path / "a.gif")
+    assert result._repr_html_().startswith('<img src="data:image/gif;base64,')
+    video = clusteranim.render(SCENARIO, output=tmp_path / "a.mp4")
+    assert '<video src="data:video/mp4;base64,' in video._repr_html_()
+
+
+@pytest.mark.parametrize("name", ["a.gif", "a.mp4", "a.webm", "a.html", "frames"])
+def test_rendering_twice_gives_identical_bytes(tmp_path: Path, name: str) -> None:
+    first, second = tmp_path / "1" / name, tmp_path / "2" / name
+    overrides = {"output.toggle_layers": ["regions"]} if name.endswith(".html") else {}
+    clusteranim.render(SCENARIO, output=first, **overrides)
+    clusteranim.render(SCENARIO, output=second, **overrides)
+    if first.is_dir():
+        assert [p.read_bytes() for p in sorted(first.iterdir())] == [
+            p.read_bytes() for p in sorted(second.iterdir())
+        ]
+    else:
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_encoder_failure_exits_1_with_ffmpeg_message(tmp_path: Path) -> None:
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\necho 'Error: no space left on device' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"previous")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(json.dumps(SCENARIO))
+    process = subprocess.run(
+        [sys.executable, "-m", "clusteranim", "render", str(scenario), "-o", str(target)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "IMAGEIO_FFMPEG_EXE": str(fake)},
+        check=False,
+    )
+    assert process.returncode == 1
+    assert "ffmpeg failed (exit status 3)" in process.stderr and "no space left on device" in process.stderr
+    assert "Traceback" not in process.stderr
+    assert target.read_bytes() == b"previous"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ffmpeg", "out.mp4", "s.yaml"]
+
+
+def test_failure_while_drawing_leaves_the_old_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clusteranim.scene import figure
+
+    target = tmp_path / "a.gif"
+    target.write_bytes(b"previous")
+    calls = {"count": 0}
+    original = figure.Scene.draw
+
+    def failing(self: figure.Scene, frame: Any) -> np.ndarray:
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise RuntimeError("boom")
+        return original(self, frame)
+
+    monkeypatch.setattr(figure.Scene, "draw", failing)
+    with pytest.raises(RuntimeError, match="boom"):
+        clusteranim.render(SCENARIO, output=target)
+    assert target.read_bytes() == b"previous"
+    assert [path.name for path in tmp_path.iterdir()] == ["a.gif"]
+
+
+LONG = {**SCENARIO, "output": {"fps": 30, "tween": 60}}
+
+
+def start_long_render(tmp_path: Path, target: Path) -> subprocess.Popen[str]:
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text(json.dumps(LONG))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clusteranim", "render", str(scenario), "-o", str(target)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(f".{target.name}.*.part")):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)
+    return process
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_render_cleans_up(tmp_path: Path, signum: int, code: int) -> None:
+    target = tmp_path / "a.mp4"
+    target.write_bytes(b"previous")
+    process = start_long_render(tmp_path, target)
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == code
+    assert target.read_bytes() == b"previous"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.mp4", "long.yaml"]
+
+
+def test_sigkill_leaves_nothing_new_at_the_output_path(tmp_path: Path) -> None:
+    target = tmp_path / "a.gif"
+    process = start_long_render(tmp_path, target)
+    process.kill()
+    process.wait(timeout=30)
+    assert not target.exists()
+
+
+def test_unwritable_folder_is_a_render_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        with pytest.raises(RenderError, match="cannot write"):
+            clusteranim.render(SCENARIO, output=locked / "a.gif")
+    finally:
+        locked.chmod(0o700)
