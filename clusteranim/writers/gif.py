@@ -37,7 +37,9 @@ STILL_TOLERANCE = 8  # of 255, per channel
 def pack(rgb: NDArray[np.uint8]) -> NDArray[np.uint32]:
     """RGB triples as one 24-bit integer each."""
     wide = rgb.astype(np.uint32)
-    packed: NDArray[np.uint32] = (wide[..., 0] << np.uint32(16)) | (wide[..., 1] << np.uint32(8)) | wide[..., 2]
+    packed: NDArray[np.uint32] = (
+        (wide[..., 0] << np.uint32(16)) | (wide[..., 1] << np.uint32(8)) | wide[..., 2]
+    )
     return packed
 
 
