@@ -99,6 +99,13 @@ def main() -> None:
 @click.option("--poster", default=None, metavar="FILE", help="Also write the last frame as a PNG.")
 @_seed_option
 @_set_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes drawing frames (default: one per core).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object describing the output on stdout."
@@ -111,6 +118,7 @@ def render(
     poster: str | None,
     seed: int | None,
     overrides: tuple[str, ...],
+    jobs: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -129,9 +137,9 @@ def render(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = render_scenario(loaded, progress=progress)
+            result = render_scenario(loaded, jobs=jobs, progress=progress)
     else:
-        result = render_scenario(loaded)
+        result = render_scenario(loaded, jobs=jobs)
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     elif not quiet:

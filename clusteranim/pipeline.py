@@ -136,6 +136,7 @@ def render(
     output: str | Path | None = None,
     format: str | None = None,
     seed: int | None = None,
+    jobs: int | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> RenderResult:
@@ -150,6 +151,9 @@ def render(
         Overrides ``output.format``.
     seed : int, optional
         Overrides the top-level ``seed``.
+    jobs : int, optional
+        Worker processes drawing frames (default: one per core); the output is the
+        same whatever the number.
     progress : callable, optional
         Called as ``progress(frames_done, frames_total)`` after each frame.
     **overrides
@@ -161,6 +165,7 @@ def render(
     RenderResult
     """
     from clusteranim.scene.base import Frame, frame_schedule
+    from clusteranim.workers import default_jobs
     from clusteranim.writers import FORMATS, FrameLabel, Movie, saving
 
     started = time.perf_counter()
@@ -195,13 +200,20 @@ def render(
     )
     total = len(schedule) * len(variants)
     last_frame = None
-    with saving(FORMATS[output_format], target, movie) as writer:
-        for done, rgb in enumerate(draw_frames(loaded, trace, dataset, schedule, variants), start=1):
-            writer.write(rgb)
-            if done == len(schedule):
-                last_frame = rgb
-            if progress is not None:
-                progress(done, total)
+    frames = draw_frames(loaded, trace, dataset, schedule, variants, jobs or default_jobs())
+    # The workers start (and fork) on the first frame: before the writer opens its
+    # encoder, so that they hold none of its pipes.
+    first = next(frames)
+    try:
+        with saving(FORMATS[output_format], target, movie) as writer:
+            for done, rgb in enumerate(itertools.chain([first], frames), start=1):
+                writer.write(rgb)
+                if done == len(schedule):
+                    last_frame = rgb
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        frames.close()
     assert last_frame is not None
     if loaded.output.poster is not None:
         write_poster(last_frame, Path(loaded.output.poster))
@@ -238,17 +250,26 @@ def draw_frames(
     dataset: Dataset,
     schedule: list[tuple[int, float]],
     variants: Mapping[str, Style],
+    jobs: int = 1,
 ) -> Iterator[np.ndarray]:
-    """Every frame of every variant, in order: the frames of the first, then the next."""
-    from clusteranim.scene.base import Frame
+    """Every frame of every variant, in order: the frames of the first, then the next.
 
-    for style in variants.values():
-        scene = build_scene(scenario, trace, dataset, style)
-        try:
-            for step, fraction in schedule:
-                yield scene.draw(Frame(trace, step, fraction))
-        finally:
-            scene.close()
+    With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
+    are the same whatever the number.
+    """
+    from clusteranim.scene.base import Frame
+    from clusteranim.workers import Job, draw_in_order
+
+    def sequentially() -> Iterator[np.ndarray]:
+        for style in variants.values():
+            scene = build_scene(scenario, trace, dataset, style)
+            try:
+                for step, fraction in schedule:
+                    yield scene.draw(Frame(trace, step, fraction))
+            finally:
+                scene.close()
+
+    yield from draw_in_order(Job(scenario, trace, dataset, schedule, variants), jobs, sequentially)
 
 
 def write_poster(rgb: Any, target: Path) -> None:
@@ -258,7 +279,7 @@ def write_poster(rgb: Any, target: Path) -> None:
     from clusteranim.writers import atomic_path
 
     with atomic_path(target) as temporary:
-        Image.fromarray(rgb).save(temporary, format="PNG", optimize=True)
+        Image.fromarray(rgb).convert("RGB").save(temporary, format="PNG", optimize=True)
 
 
 def _check_target(scenario: Scenario, target: Path) -> None:

@@ -117,8 +117,7 @@ class Style(Options):
     def _check_palette(cls, palette: str | list[str]) -> str | list[str]:
         from clusteranim.scene.palette import check_palette
 
-        check_palette(palette)
-        return palette
+        return check_palette(palette)
 
     @field_validator("title")
     @classmethod

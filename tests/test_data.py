@@ -210,7 +210,7 @@ def test_csv_in_five_dimensions_renders_through_pca(tmp_path: Path, rng: np.rand
     scene = build_scene(scenario, trace, dataset)
     reference = PCA(n_components=2).fit(X)
     last = len(trace) - 1
-    rgb = scene.draw(Frame(trace, last))
+    rgb = scene.draw(Frame(trace, last))[:, :, :3]
     centroids = scene.layers[1].artists[0]
     drawn = centroids.get_offsets()  # type: ignore[attr-defined]
     expected = reference.transform(trace.centers[last])

@@ -46,7 +46,7 @@ def scene(dataset: Dataset, trace: Trace, **style: Any) -> Scene:
 
 def pixel(image: np.ndarray, built: Scene, point: tuple[float, float]) -> np.ndarray:
     x, y = built.context.axes.transData.transform(point)
-    return image[round(image.shape[0] - y - 0.5), round(x - 0.5)].astype(float) / 255
+    return image[round(image.shape[0] - y - 0.5), round(x - 0.5), :3].astype(float) / 255
 
 
 def hue(rgb: np.ndarray) -> float:
@@ -233,7 +233,7 @@ def test_legend_shows_each_cluster_colour() -> None:
     image = frame(built, trace)
     corner = (slice(0, 120), slice(250, 400))
     assert not np.array_equal(without[corner], image[corner])
-    region = image[corner].reshape(-1, 3).astype(float) / 255
+    region = image[corner][:, :, :3].reshape(-1, 3).astype(float) / 255
     for color in (BLUE, ORANGE):
         assert np.min(np.abs(region - color).sum(axis=1)) < 0.03
     texts = [text.get_text() for text in built.layers[0].artists[0].get_texts()]  # type: ignore[attr-defined]

@@ -49,7 +49,7 @@ def drawn_frames(scenario: dict[str, Any], **overrides: Any) -> list[np.ndarray]
     data = load_data(loaded)
     trace = run(loaded, data)
     schedule = frame_schedule(len(trace), loaded.output.tween)
-    return list(draw_frames(loaded, trace, data, schedule, layer_variants(loaded)))
+    return [frame[:, :, :3] for frame in draw_frames(loaded, trace, data, schedule, layer_variants(loaded))]
 
 
 def decode_gif(path: Path) -> tuple[list[np.ndarray], list[int], Any]:
@@ -288,3 +288,20 @@ def test_unwritable_folder_is_a_render_error(tmp_path: Path) -> None:
             clusteranim.render(SCENARIO, output=locked / "a.gif")
     finally:
         locked.chmod(0o700)
+
+
+def test_sigkill_takes_the_workers_down_too(tmp_path: Path) -> None:
+    target = tmp_path / "a.gif"
+    process = start_long_render(tmp_path, target)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    workers = [int(child) for child in children]
+    assert workers, "the render started no worker processes"
+    process.kill()
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(
+        Path(f"/proc/{worker}").exists() and "Z" not in Path(f"/proc/{worker}/stat").read_text().split()[2]
+        for worker in workers
+    ):
+        assert time.monotonic() < deadline, "worker processes outlived their parent"
+        time.sleep(0.1)

@@ -68,6 +68,10 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="clusteranim")
 
 
+# A forked child has no threads: let it start its own pool.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
 def cluster_means(X: FloatArray, labels: IntArray, previous: FloatArray) -> FloatArray:
     """Mean of each cluster's points; an empty cluster keeps its previous centre."""
     n_clusters = previous.shape[0]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from typing import Annotated
+
 import numpy as np
+from pydantic import AfterValidator
 
 from clusteranim.algorithms.base import FloatArray
+from clusteranim.scene.names import COLORMAPS, CSS4_COLORS, MARKERS
 
 
 def cluster_colors(palette: str | list[str], n_colors: int) -> FloatArray:
@@ -39,29 +44,62 @@ def cluster_colors(palette: str | list[str], n_colors: int) -> FloatArray:
     return np.asarray(colormap(np.linspace(0.0, 1.0, n_colors)), dtype=np.float64)
 
 
+COLOR_PATTERN = re.compile(
+    r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|C[0-9]|tab:[a-z]+|[bgrcmykw]"
+)
+
+
 def is_palette_name(name: str) -> bool:
-    """Whether ``name`` is ``hsv`` or a registered matplotlib colormap."""
+    """Whether ``name`` is ``hsv`` or a matplotlib colormap (optionally reversed, "_r")."""
+    if name == "hsv" or name.removesuffix("_r") in COLORMAPS:
+        return True
     from matplotlib import colormaps
 
-    return name == "hsv" or name in colormaps
+    return name in colormaps
 
 
-def check_palette(palette: str | list[str]) -> None:
+def check_palette(palette: str | list[str]) -> str | list[str]:
     """Raise ValueError unless ``palette`` names a colormap or lists valid colours."""
-    from matplotlib import colors
-
     if isinstance(palette, str):
         if not is_palette_name(palette):
             from difflib import get_close_matches
 
-            from matplotlib import colormaps
-
-            close = get_close_matches(palette, [*colormaps, "hsv"], n=1)
+            close = get_close_matches(palette, [*COLORMAPS, "hsv"], n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ValueError(f"unknown palette {palette!r}{hint}")
-        return
+        return palette
     if not palette:
         raise ValueError("must list at least one colour")
     for color in palette:
-        if not colors.is_color_like(color):
-            raise ValueError(f"{color!r} is not a colour")
+        check_color(color)
+    return palette
+
+
+def check_color(color: str) -> str:
+    """Raise ValueError unless matplotlib understands ``color``."""
+    if color in CSS4_COLORS or COLOR_PATTERN.fullmatch(color):
+        return color
+    from matplotlib import colors
+
+    if not colors.is_color_like(color):
+        raise ValueError(
+            f"{color!r} is not a colour (a name like 'navy', a hex code like '#1f77b4', or 'tab:blue')"
+        )
+    return color
+
+
+def check_marker(marker: str) -> str:
+    """Raise ValueError unless ``marker`` is a matplotlib marker."""
+    if marker in MARKERS or (len(marker) > 2 and marker.startswith("$") and marker.endswith("$")):
+        return marker
+    from matplotlib.markers import MarkerStyle
+
+    try:
+        MarkerStyle(marker)
+    except ValueError:
+        raise ValueError(f"{marker!r} is not a marker; try one of o . x + s ^ v D * P X") from None
+    return marker
+
+
+Color = Annotated[str, AfterValidator(check_color)]
+Marker = Annotated[str, AfterValidator(check_marker)]

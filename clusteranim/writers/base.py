@@ -82,7 +82,7 @@ class Writer(Protocol):
     """Receives the frames of one animation, in order."""
 
     def write(self, frame: np.ndarray) -> None:
-        """Add one frame, an RGB array of shape (height, width, 3) uint8."""
+        """Add one frame, an RGBA array of shape (height, width, 4) uint8 (alpha 255)."""
         ...
 
     def finish(self) -> None:

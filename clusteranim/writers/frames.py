@@ -22,7 +22,8 @@ class FramesWriter:
     def write(self, frame: np.ndarray) -> None:
         from PIL import Image
 
-        Image.fromarray(frame).save(self.path / f"frame_{self.count:0{self.digits}d}.png", format="PNG")
+        image = Image.fromarray(frame).convert("RGB")
+        image.save(self.path / f"frame_{self.count:0{self.digits}d}.png", format="PNG")
         self.count += 1
 
     def finish(self) -> None:

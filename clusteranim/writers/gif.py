@@ -1,10 +1,10 @@
 """Animated GIF: one global palette, unchanged pixels left transparent, exact timing.
 
-Frames are spooled to a temporary file (zlib-compressed) while they are drawn, so
-memory does not grow with the animation. When the last frame is in, one palette is
-chosen for the whole animation: every colour exactly when there are at most 255 of them;
-otherwise the most frequent colours (the flat fills) exactly and the rest by median cut.
-No dithering. Each frame after the first stores only the rectangle that changed, with
+Frames are spooled to a temporary file (the first compressed, then the pixels that
+changed) while they are drawn, so memory does not grow with the animation. When the
+last frame is in, one palette is chosen for the whole animation: every colour exactly
+when there are at most 255 of them, otherwise the most frequent colours (the flat fills)
+exactly and the rest by median cut. No dithering. Each frame after the first stores only the rectangle that changed, with
 unchanged pixels in it transparent; a pixel whose colour moved by at most
 ``STILL_TOLERANCE`` levels per channel keeps its previous palette entry (a colour that
 drifts slowly, like a responsibility blend, would otherwise flicker between neighbouring
@@ -19,7 +19,6 @@ import struct
 import tempfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,22 +28,24 @@ from clusteranim.writers.base import Movie
 MAX_COLORS = 255  # palette entries for colours; index 255 is the transparent one
 TRANSPARENT = 255
 EXACT_COLORS = 160  # colours kept exactly when there are too many (the flat fills)
-SAMPLE_STRIDE = 5  # every n-th pixel of every frame counts towards the palette
-MISSING = np.uint16(0xFFFF)
+SAMPLE_STRIDE = 5  # every n-th pixel of the first frame counts towards the palette
 STILL_TOLERANCE = 8  # of 255, per channel
 
 
-def pack(rgb: NDArray[np.uint8]) -> NDArray[np.uint32]:
-    """RGB triples as one 24-bit integer each."""
-    wide = rgb.astype(np.uint32)
+def pack(pixels: NDArray[np.uint8]) -> NDArray[np.uint32]:
+    """RGB (or RGBA, alpha ignored) pixels as one 24-bit integer each: R + G << 8 + B << 16."""
+    if pixels.shape[-1] == 4 and pixels.flags.c_contiguous:
+        rgba: NDArray[np.uint32] = pixels.view("<u4")[..., 0] & np.uint32(0xFFFFFF)
+        return rgba
+    wide = pixels.astype(np.uint32)
     packed: NDArray[np.uint32] = (
-        (wide[..., 0] << np.uint32(16)) | (wide[..., 1] << np.uint32(8)) | wide[..., 2]
+        wide[..., 0] | (wide[..., 1] << np.uint32(8)) | (wide[..., 2] << np.uint32(16))
     )
     return packed
 
 
 def unpack(packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
-    return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255], axis=-1).astype(np.uint8)
+    return np.stack([packed & 255, (packed >> 8) & 255, (packed >> 16) & 255], axis=-1).astype(np.uint8)
 
 
 def centiseconds(n_frames: int, fps: float, hold_last: float) -> list[int]:
@@ -60,14 +61,17 @@ def centiseconds(n_frames: int, fps: float, hold_last: float) -> list[int]:
 
 
 class ColorCounter:
-    """Counts of the colours seen (on a sample of pixels), merged frame by frame."""
+    """Counts of the colours seen (a sample of the first frame, then every pixel that
+    changes), merged frame by frame."""
 
     def __init__(self) -> None:
         self.colors = np.empty(0, dtype=np.uint32)
         self.counts = np.empty(0, dtype=np.int64)
 
     def add(self, packed: NDArray[np.uint32]) -> None:
-        colors, counts = np.unique(packed.ravel()[::SAMPLE_STRIDE], return_counts=True)
+        if packed.size == 0:
+            return
+        colors, counts = np.unique(packed, return_counts=True)
         merged, inverse = np.unique(np.concatenate([self.colors, colors]), return_inverse=True)
         self.counts = np.bincount(inverse, weights=np.concatenate([self.counts, counts])).astype(np.int64)
         self.colors = merged.astype(np.uint32)
@@ -96,22 +100,27 @@ def median_cut(colors: NDArray[np.uint8], weights: NDArray[np.int64], n_colors: 
 
 
 class PaletteMapper:
-    """Maps RGB pixels to the nearest palette entry, remembering every colour it has seen."""
+    """Maps packed colours to the nearest palette entry, remembering every colour it has seen.
+
+    The tables cover all 2^24 colours but cost only the pages touched (``np.zeros``
+    allocates lazily).
+    """
 
     def __init__(self, palette: NDArray[np.uint8]) -> None:
         self.palette = palette.astype(np.int32)
-        self.lookup = np.full(1 << 24, MISSING, dtype=np.uint16)
+        self.known = np.zeros(1 << 24, dtype=bool)
+        self.entries = np.zeros(1 << 24, dtype=np.uint8)
 
-    def indices(self, rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        packed = pack(rgb)
-        found = self.lookup[packed]
-        missing = found == MISSING
+    def indices(self, packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
+        """Palette index of each packed colour."""
+        missing = ~self.known[packed]
         if missing.any():
             new = np.unique(packed[missing])
             distances = ((unpack(new)[:, None, :].astype(np.int32) - self.palette[None]) ** 2).sum(axis=2)
-            self.lookup[new] = distances.argmin(axis=1).astype(np.uint16)
-            found = self.lookup[packed]
-        return found.astype(np.uint8)
+            self.entries[new] = distances.argmin(axis=1)
+            self.known[new] = True
+        result: NDArray[np.uint8] = self.entries[packed]
+        return result
 
 
 class GifWriter:
@@ -123,14 +132,27 @@ class GifWriter:
         self.path = path
         self.movie = movie
         self.spool = tempfile.TemporaryFile(dir=path.parent, prefix=".clusteranim-gif-")  # noqa: SIM115
-        self.sizes: list[int] = []
+        self.records: list[int] = []  # bytes of the first frame, then pixels changed per frame
         self.counter = ColorCounter()
+        self.last: NDArray[np.uint32] | None = None
 
     def write(self, frame: np.ndarray) -> None:
-        self.counter.add(pack(frame))
-        compressed = zlib.compress(np.ascontiguousarray(frame).tobytes(), 1)
-        self.spool.write(compressed)
-        self.sizes.append(len(compressed))
+        # The spool keeps the first frame whole (compressed), then for each frame the
+        # positions and colours of the pixels that changed; colours are counted where
+        # they appear.
+        packed = pack(frame).ravel()
+        if self.last is None:
+            self.counter.add(packed[::SAMPLE_STRIDE])
+            data = zlib.compress(packed.tobytes(), 1)
+            self.spool.write(data)
+            self.records.append(len(data))
+        else:
+            positions = np.flatnonzero(packed != self.last).astype(np.uint32)
+            colors = packed[positions]
+            self.counter.add(colors)
+            self.spool.write(positions.tobytes() + colors.tobytes())
+            self.records.append(len(positions))
+        self.last = packed
 
     def finish(self) -> None:
         try:
@@ -146,52 +168,74 @@ class GifWriter:
         mapper = PaletteMapper(palette)
         table = np.zeros((256, 3), dtype=np.uint8)
         table[: len(palette)] = palette
-        delays = centiseconds(len(self.sizes), self.movie.fps, self.movie.hold_last)
-        shape = (self.movie.height, self.movie.width, 3)
+        delays = centiseconds(len(self.records), self.movie.fps, self.movie.hold_last)
+        width = self.movie.width
         self.spool.seek(0)
         with self.path.open("wb") as output:
-            output.write(b"GIF89a" + struct.pack("<HHBBB", self.movie.width, self.movie.height, 0xF7, 0, 0))
+            output.write(b"GIF89a" + struct.pack("<HHBBB", width, self.movie.height, 0xF7, 0, 0))
             output.write(table.tobytes())
             if self.movie.loop != 1:
                 repeats = 0 if self.movie.loop == 0 else self.movie.loop - 1
                 output.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", repeats) + b"\x00")
-            previous: NDArray[np.uint8] | None = None
+            first = np.frombuffer(zlib.decompress(self.spool.read(self.records[0])), dtype=np.uint32)
+            indices = mapper.indices(first).reshape(self.movie.height, width)
+            output.write(_frame_block(indices, 0, 0, delays[0], table, first=True))
             shown = table.astype(np.int16)
-            for size, delay in zip(self.sizes, delays, strict=True):
-                rgb = np.frombuffer(zlib.decompress(self.spool.read(size)), dtype=np.uint8).reshape(shape)
-                indices = mapper.indices(rgb)
-                if previous is not None:
-                    still = np.abs(shown[previous] - rgb).max(axis=2) <= STILL_TOLERANCE
-                    indices = np.where(still, previous, indices)
-                _write_frame(output, indices, previous, delay, table)
-                previous = indices
+            for count, delay in zip(self.records[1:], delays[1:], strict=True):
+                positions = np.frombuffer(self.spool.read(4 * count), dtype=np.uint32).astype(np.intp)
+                colors = np.frombuffer(self.spool.read(4 * count), dtype=np.uint32)
+                output.write(_changes(positions, colors, indices, mapper, shown, delay, table))
             output.write(b"\x3b")
 
 
-def _write_frame(
-    output: BinaryIO,
+def _changes(
+    positions: NDArray[np.intp],
+    colors: NDArray[np.uint32],
     indices: NDArray[np.uint8],
-    previous: NDArray[np.uint8] | None,
+    mapper: PaletteMapper,
+    shown: NDArray[np.int16],
     delay: int,
     table: NDArray[np.uint8],
-) -> None:
-    """One frame: the rectangle that changed since ``previous``, the rest left as it was."""
-    left = top = 0
-    patch = indices
-    if previous is not None:
-        changed = indices != previous
-        rows, columns = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        if rows.size == 0:
-            patch = np.full((1, 1), TRANSPARENT, dtype=np.uint8)
-        else:
-            top, left = int(rows[0]), int(columns[0])
-            window = (slice(top, int(rows[-1]) + 1), slice(left, int(columns[-1]) + 1))
-            patch = np.where(changed[window], indices[window], np.uint8(TRANSPARENT))
-    flags = (1 << 2) | (1 if previous is not None else 0)  # keep the previous frame; transparency
-    output.write(b"\x21\xf9\x04" + struct.pack("<BHBB", flags, delay, TRANSPARENT, 0))
+) -> bytes:
+    """A frame as the rectangle of pixels whose palette entry changed; updates ``indices``.
+
+    Only the pixels whose colour changed since the previous frame are given; of those, a
+    pixel still within ``STILL_TOLERANCE`` of the entry it shows keeps it. Inside the
+    rectangle, pixels that keep their entry are transparent (the previous frame shows).
+    """
+    unchanged = _frame_block(np.full((1, 1), TRANSPARENT, dtype=np.uint8), 0, 0, delay, table)
+    if positions.size == 0:
+        return unchanged
+    flat = indices.reshape(-1)
+    old = flat[positions]
+    difference = np.abs(shown[old] - unpack(colors))
+    still = np.maximum(np.maximum(difference[:, 0], difference[:, 1]), difference[:, 2]) <= STILL_TOLERANCE
+    new = np.where(still, old, mapper.indices(colors))
+    changed = new != old
+    positions, new = positions[changed], new[changed]
+    if positions.size == 0:
+        return unchanged
+    flat[positions] = new
+    rows, columns = np.divmod(positions, indices.shape[1])
+    top, left = int(rows.min()), int(columns.min())
+    patch = np.full((int(rows.max()) - top + 1, int(columns.max()) - left + 1), TRANSPARENT, dtype=np.uint8)
+    patch[rows - top, columns - left] = new
+    return _frame_block(patch, top, left, delay, table)
+
+
+def _frame_block(
+    patch: NDArray[np.uint8], top: int, left: int, delay: int, table: NDArray[np.uint8], first: bool = False
+) -> bytes:
+    """Graphic control extension, image descriptor and data of one frame."""
+    flags = (1 << 2) | (0 if first else 1)  # keep the previous frame; transparency after the first
     height, width = patch.shape
-    output.write(b"\x2c" + struct.pack("<HHHHB", left, top, width, height, 0))
-    output.write(_lzw_data(patch, table))
+    return (
+        b"\x21\xf9\x04"
+        + struct.pack("<BHBB", flags, delay, TRANSPARENT, 0)
+        + b"\x2c"
+        + struct.pack("<HHHHB", left, top, width, height, 0)
+        + _lzw_data(patch, table)
+    )
 
 
 def _lzw_data(indices: NDArray[np.uint8], table: NDArray[np.uint8]) -> bytes:

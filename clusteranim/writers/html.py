@@ -32,7 +32,7 @@ def png_data_uri(frame: np.ndarray) -> str:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(frame).save(buffer, format="PNG")
+    Image.fromarray(frame).convert("RGB").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

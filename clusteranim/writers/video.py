@@ -1,6 +1,6 @@
 """MP4 (H.264) and WebM (VP9) through the ffmpeg that imageio-ffmpeg ships.
 
-Raw RGB frames are piped to ffmpeg as they are drawn, so memory does not grow with the
+Raw RGBA frames are piped to ffmpeg as they are drawn, so memory does not grow with the
 animation. Odd frame sizes are padded by one row or column (repeating the edge), never
 resampled. Output is bit-exact: no timestamps, no encoder strings that vary, a fixed
 number of encoder threads.
@@ -48,7 +48,7 @@ class VideoWriter:
             "-f",
             "rawvideo",
             "-pix_fmt",
-            "rgb24",
+            "rgba",
             "-s",
             f"{self.width}x{self.height}",
             "-r",

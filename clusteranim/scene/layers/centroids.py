@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.palette import Color, Marker
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -20,12 +21,12 @@ class CentroidsLayer(LayerOptions):
     summary = "a marker at each centroid or component mean"
 
     name: Literal["centroids"] = "centroids"
-    marker: str = Field("o", description="A matplotlib marker: o, x, X, *, D, ...")
+    marker: Marker = Field("o", description="A matplotlib marker: o, x, X, *, D, ...")
     size: float = Field(160.0, gt=0, le=10_000, description="Marker area in points squared.")
-    color: str | None = Field(
+    color: Color | None = Field(
         None, description="One colour for every centroid; by default each cluster's own."
     )
-    edgecolor: str = Field("black", description="Colour of the marker's outline.")
+    edgecolor: Color = Field("black", description="Colour of the marker's outline.")
     linewidth: float = Field(1.5, ge=0, le=20, description="Width of the outline (or of x and + strokes).")
 
     def build(self, context: SceneContext) -> Centroids:

@@ -1,4 +1,10 @@
-"""The data points, coloured by assignment, by responsibility, by true class, or plainly."""
+"""The data points, coloured by assignment, by responsibility, by true class, or plainly.
+
+Up to ``raster_above`` points are drawn as matplotlib markers. More are drawn as pixels:
+each point stamps a disc of the marker's size onto the axes' pixel grid, the later
+point winning where discs overlap, as markers drawn in order would. Which point shows at
+each pixel is worked out once; a frame then only colours the points that show.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,19 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.algorithms.base import FloatArray, IntArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.palette import Color, Marker
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.collections import PathCollection
+    from matplotlib.image import AxesImage
 
 
 class PointsLayer(LayerOptions):
-    """Scatter of the data points."""
+    """The data points."""
 
     summary = "the data points, coloured by assignment, responsibility, true class or plainly"
 
@@ -30,10 +39,29 @@ class PointsLayer(LayerOptions):
     )
     size: float = Field(12.0, gt=0, le=10_000, description="Marker area in points squared.")
     alpha: float = Field(0.85, ge=0, le=1, description="Opacity.")
-    marker: str = Field("o", description="A matplotlib marker: o, x, +, s, ^, ...")
-    color: str = Field("#555555", description="Colour of every point when color_by is none.")
+    marker: Marker = Field("o", description="A matplotlib marker: o, x, +, s, ^, ...")
+    color: Color = Field("#555555", description="Colour of every point when color_by is none.")
+    raster_above: int = Field(
+        20_000,
+        ge=0,
+        description="Draw the points as pixels (discs of the marker's size) when there are"
+        " more than this many; much faster for big data.",
+    )
 
-    def build(self, context: SceneContext) -> Points:
+    @property
+    def static(self) -> bool:
+        return self.color_by in ("truth", "none")
+
+    def build(self, context: SceneContext) -> Points | RasterPoints:
+        if len(context.points) > self.raster_above:
+            image = context.axes.imshow(
+                np.zeros((1, 1, 4)),
+                interpolation="nearest",
+                origin="lower",
+                aspect="auto",
+                extent=(0, 1, 0, 1),
+            )
+            return RasterPoints(self, context, image)
         from matplotlib.markers import MarkerStyle
 
         filled = MarkerStyle(self.marker).is_filled()
@@ -46,17 +74,34 @@ class PointsLayer(LayerOptions):
             alpha=self.alpha,
             color=self.color,
         )
-        layer = Points(self, context, collection, filled)
-        if layer.static:
-            layer.paint(self._static_colors(context))
-        return layer
+        return Points(self, context, collection, filled)
 
-    def _static_colors(self, context: SceneContext) -> FloatArray:
+    def colors(self, context: SceneContext, frame: Frame, subset: IntArray | None = None) -> FloatArray:
+        """RGBA of each point (or of the points in ``subset``) in ``frame``."""
+        chosen = slice(None) if subset is None else subset
         if self.color_by == "truth" and context.true_labels is not None:
-            return truth_colors(context)
-        from matplotlib.colors import to_rgba
+            return truth_colors(context)[chosen]
+        if self.color_by in ("truth", "none"):
+            from matplotlib.colors import to_rgba
 
-        return np.tile(to_rgba(self.color), (context.points.shape[0], 1))
+            n_points = len(context.points) if subset is None else len(subset)
+            return np.tile(to_rgba(self.color), (n_points, 1))
+        trace = context.trace
+        X = context.trace.X if subset is None else context.trace.X[subset]
+        if self.color_by == "responsibility":
+            # Convex mix of the components' colours: a point owned by one component has
+            # exactly its colour, a 50/50 point the mean of the two.
+            if subset is None:
+                weights = frame.responsibilities
+            else:
+                weights = trace.responsibilities_of(X, trace.state(frame.step))
+                if frame.fraction:
+                    after = trace.responsibilities_of(X, trace.state(frame.step + 1))
+                    weights = (1 - frame.fraction) * weights + frame.fraction * after
+            mixed: FloatArray = np.clip(weights @ context.colors, 0.0, 1.0)
+            return mixed
+        labels = frame.labels if subset is None else trace.labels_of(X, trace.state(frame.iteration))
+        return context.colors[labels]
 
 
 def truth_colors(context: SceneContext) -> FloatArray:
@@ -79,24 +124,69 @@ class Points:
         self.context = context
         self.collection = collection
         self.filled = filled
-        self.static = options.color_by in ("truth", "none")
+        self.static = options.static
         self.artists: list[Artist] = [collection]
-
-    def paint(self, rgba: FloatArray) -> None:
-        if self.filled:
-            self.collection.set_facecolor(rgba)  # type: ignore[arg-type]
-        else:
-            self.collection.set_edgecolor(rgba)  # type: ignore[arg-type]
-        self.collection.set_alpha(self.options.alpha)
+        self.painted = False
 
     def update(self, frame: Frame) -> Sequence[Artist]:
-        if not self.static:
-            colors = self.context.colors
-            if self.options.color_by == "responsibility":
-                # Convex mix of the components' colours: a point owned by one component
-                # has exactly its colour, a 50/50 point the mean of the two.
-                rgba = np.clip(frame.responsibilities @ colors, 0.0, 1.0)
+        if not (self.static and self.painted):
+            rgba = self.options.colors(self.context, frame)
+            if self.filled:
+                self.collection.set_facecolor(rgba)  # type: ignore[arg-type]
             else:
-                rgba = colors[frame.labels]
-            self.paint(rgba)
+                self.collection.set_edgecolor(rgba)  # type: ignore[arg-type]
+            self.collection.set_alpha(self.options.alpha)
+            self.painted = True
         return self.artists
+
+
+class RasterPoints:
+    """Points as pixels: one image over the axes."""
+
+    def __init__(self, options: PointsLayer, context: SceneContext, image: AxesImage) -> None:
+        self.options = options
+        self.context = context
+        self.image = image
+        self.static = options.static
+        self.artists: list[Artist] = [image]
+        self.grid: PixelGrid | None = None
+
+    def update(self, frame: Frame) -> Sequence[Artist]:
+        if self.grid is None:
+            self._place()
+        elif self.static:
+            return self.artists
+        assert self.grid is not None
+        colors = self.options.colors(self.context, frame, self.shown)
+        rgba = np.zeros((self.grid.shape[0] * self.grid.shape[1], 4))
+        rgba[self.covered] = colors[self.which]
+        rgba[self.covered, 3] = self.options.alpha
+        self.image.set_data(rgba.reshape(*self.grid.shape, 4))
+        return self.artists
+
+    def _place(self) -> None:
+        """Work out which point shows at each pixel (the last one drawn there)."""
+        self.grid = grid = self.context.grid()
+        self.image.set_extent(grid.extent)
+        radius = np.sqrt(self.options.size) / 2 * self.context.figure.dpi / 72
+        reach = int(np.floor(radius))
+        offsets = [
+            (dy, dx)
+            for dy in range(-reach, reach + 1)
+            for dx in range(-reach, reach + 1)
+            if dx * dx + dy * dy <= max(radius * radius, 0.25)
+        ]
+        rows, columns = grid.shape
+        left, _, bottom, _ = grid.extent
+        column = np.floor((self.context.points[:, 0] - left) / grid.pixel_size[0]).astype(np.intp)
+        row = np.floor((self.context.points[:, 1] - bottom) / grid.pixel_size[1]).astype(np.intp)
+        order = np.arange(len(row))
+        winner = np.full(rows * columns, -1, dtype=np.intp)
+        for dy, dx in offsets:
+            r, c = row + dy, column + dx
+            inside = (r >= 0) & (r < rows) & (c >= 0) & (c < columns)
+            stamp = np.full(rows * columns, -1, dtype=np.intp)
+            stamp[r[inside] * columns + c[inside]] = order[inside]  # ascending: the last point wins
+            np.maximum(winner, stamp, out=winner)
+        self.covered = winner >= 0
+        self.shown, self.which = np.unique(winner[self.covered], return_inverse=True)

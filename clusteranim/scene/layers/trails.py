@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.palette import Marker
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -22,7 +23,7 @@ class TrailsLayer(LayerOptions):
     name: Literal["trails"] = "trails"
     linewidth: float = Field(1.5, gt=0, le=20, description="Line width in points.")
     alpha: float = Field(0.8, ge=0, le=1, description="Opacity.")
-    marker: str | None = Field("o", description="Marker at each past position (null for none).")
+    marker: Marker | None = Field("o", description="Marker at each past position (null for none).")
     markersize: float = Field(3.0, ge=0, le=50, description="Size of those markers in points.")
 
     def build(self, context: SceneContext) -> Trails:
