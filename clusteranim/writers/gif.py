@@ -4,8 +4,8 @@ Frames are spooled to a temporary file (the first compressed, then the pixels th
 changed) while they are drawn, so memory does not grow with the animation. When the
 last frame is in, one palette is chosen for the whole animation: every colour exactly
 when there are at most 255 of them, otherwise the most frequent colours (the flat fills)
-exactly and the rest by median cut. No dithering. Each frame after the first stores only the rectangle that changed, with
-unchanged pixels in it transparent; a pixel whose colour moved by at most
+exactly and the rest by median cut. No dithering. Each frame after the first stores
+only the rectangle that changed, with unchanged pixels in it transparent; a pixel whose colour moved by at most
 ``STILL_TOLERANCE`` levels per channel keeps its previous palette entry (a colour that
 drifts slowly, like a responsibility blend, would otherwise flicker between neighbouring
 entries and cost bytes in every frame). Pillow compresses each rectangle (LZW); the file
