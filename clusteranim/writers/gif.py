@@ -5,11 +5,11 @@ changed) while they are drawn, so memory does not grow with the animation. When 
 last frame is in, one palette is chosen for the whole animation: every colour exactly
 when there are at most 255 of them, otherwise the most frequent colours (the flat fills)
 exactly and the rest by median cut. No dithering. Each frame after the first stores
-only the rectangle that changed, with unchanged pixels in it transparent; a pixel whose colour moved by at most
-``STILL_TOLERANCE`` levels per channel keeps its previous palette entry (a colour that
-drifts slowly, like a responsibility blend, would otherwise flicker between neighbouring
-entries and cost bytes in every frame). Pillow compresses each rectangle (LZW); the file
-structure around them is written here.
+only the rectangle that changed, with unchanged pixels in it transparent; a pixel whose
+colour moved by at most ``STILL_TOLERANCE`` levels per channel keeps its previous
+palette entry (a colour that drifts slowly, like a responsibility blend, would
+otherwise flicker between neighbouring entries and cost bytes in every frame). Pillow
+compresses each rectangle (LZW); the file structure around them is written here.
 """
 
 from __future__ import annotations
