@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -251,7 +251,7 @@ def draw_frames(
     schedule: list[tuple[int, float]],
     variants: Mapping[str, Style],
     jobs: int = 1,
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Every frame of every variant, in order: the frames of the first, then the next.
 
     With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
