@@ -14,6 +14,7 @@ all: render
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	$(BIN)/python -m compileall -q clusteranim
 	touch $(STAMP)
 
 render: $(STAMP)
@@ -48,6 +49,7 @@ gallery: $(STAMP)
 	done
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q clusteranim
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -125,7 +125,13 @@ def build_scene(scenario: Scenario, trace: Trace, dataset: Dataset, style: Style
     from clusteranim.scene.figure import Scene
 
     try:
-        return Scene(style or scenario.style, trace, dataset, scenario.algorithm.display_name)
+        return Scene(
+            style or scenario.style,
+            trace,
+            dataset,
+            scenario.algorithm.display_name,
+            tweened=scenario.output.tween > 0,
+        )
     except OptionError as error:
         raise scenario.problem(f"style.{error.key}", error.message) from None
 
@@ -209,7 +215,7 @@ def render(
             for done, rgb in enumerate(itertools.chain([first], frames), start=1):
                 writer.write(rgb)
                 if done == len(schedule):
-                    last_frame = rgb
+                    last_frame = rgb.copy()
                 if progress is not None:
                     progress(done, total)
     finally:
@@ -269,7 +275,9 @@ def draw_frames(
             finally:
                 scene.close()
 
-    yield from draw_in_order(Job(scenario, trace, dataset, schedule, variants), jobs, sequentially)
+    style = scenario.style
+    job = Job(scenario, trace, dataset, schedule, variants, style.width, style.height)
+    yield from draw_in_order(job, jobs, sequentially)
 
 
 def write_poster(rgb: Any, target: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import BinaryIO
 
 import numpy as np
@@ -59,19 +60,19 @@ class Trace:
         """The state at ``index``, in data coordinates."""
         return self.scaling.to_data_state(self.fit_states[index])
 
-    @property
+    @cached_property
     def centers(self) -> FloatArray:
         """Array of shape (T + 1, k, d): centroids or means in data coordinates."""
         return np.stack([self.state(index).centers for index in range(len(self))])
 
-    @property
+    @cached_property
     def weights(self) -> FloatArray | None:
         """Array of shape (T + 1, k) for mixtures, else None."""
         if self.fit_states[0].weights is None:
             return None
         return np.stack([state.weights for state in self.fit_states if state.weights is not None])
 
-    @property
+    @cached_property
     def covariances(self) -> FloatArray | None:
         """Array of shape (T + 1, k, d, d) in data coordinates for mixtures, else None."""
         if self.fit_states[0].covariances is None:

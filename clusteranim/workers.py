@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import shared_memory
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,24 +40,31 @@ class Job:
     dataset: Dataset
     schedule: Schedule
     variants: Mapping[str, Style]
+    width: int
+    height: int
 
 
-# What a worker process holds: the job (inherited when forked) and its scenes.
+# What a worker process holds: the job and the frame slots (inherited when forked), and
+# its scenes.
 _current: dict[str, Job] = {}
+_memory: dict[str, shared_memory.SharedMemory] = {}
 _scenes: dict[str, Scene] = {}
 
 
-def _start_worker(job: Job | None) -> None:
+def _start_worker(job: Job | None, memory_name: str | None) -> None:
     # The parent handles Ctrl-C and SIGTERM and shuts the workers down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     if job is not None:
         _current["job"] = job
+    if memory_name is not None:
+        _memory["slots"] = shared_memory.SharedMemory(name=memory_name)
     _scenes.clear()
 
 
-def _draw_run(variant: str, start: int, stop: int) -> list[np.ndarray]:
+def _draw_run(variant: str, start: int, stop: int, first_slot: int) -> int:
+    """Draw frames ``start:stop`` of ``variant`` into consecutive shared-memory slots."""
     from clusteranim.pipeline import build_scene
     from clusteranim.scene.base import Frame
 
@@ -64,7 +72,18 @@ def _draw_run(variant: str, start: int, stop: int) -> list[np.ndarray]:
     if variant not in _scenes:
         _scenes[variant] = build_scene(job.scenario, job.trace, job.dataset, job.variants[variant])
     scene = _scenes[variant]
-    return [scene.draw(Frame(job.trace, *job.schedule[index])) for index in range(start, stop)]
+    slots = _slots(job)
+    for offset, index in enumerate(range(start, stop)):
+        scene.draw(Frame(job.trace, *job.schedule[index]), out=slots[first_slot + offset])
+    return stop - start
+
+
+def _slots(job: Job) -> np.ndarray:
+    """The shared frame slots, shape (n_slots, height, width, 4)."""
+    buffer = _memory["slots"].buf
+    assert buffer is not None
+    frame_bytes = job.height * job.width * 4
+    return np.ndarray((len(buffer) // frame_bytes, job.height, job.width, 4), dtype=np.uint8, buffer=buffer)
 
 
 def _die_with_parent() -> None:
@@ -102,31 +121,51 @@ def draw_in_order(
         import matplotlib.backends.backend_agg  # noqa: F401
 
         import clusteranim.scene.figure  # noqa: F401
+    # Frames come back through shared memory, not pickled through a pipe: a run of
+    # frames per slot group, as many groups as runs in flight.
+    window = 2 * jobs
+    memory = shared_memory.SharedMemory(create=True, size=window * run_length * job.height * job.width * 4)
     _current["job"] = job
+    _memory["slots"] = memory
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(None if forking else job,),
+        initargs=(None, None) if forking else (job, memory.name),
     )
-    pending: deque[Future[list[np.ndarray]]] = deque()
+    pending: deque[tuple[Future[int], int]] = deque()
     try:
-        queue = iter(runs)
-        for run in queue:
-            pending.append(pool.submit(_draw_run, *run))
-            if len(pending) >= 2 * jobs:
-                break
+        slots = _slots(job)
+        queue = iter(enumerate(runs))
+
+        def submit() -> None:
+            number, run = next(queue, (None, None))
+            if run is not None:
+                first_slot = (number % window) * run_length
+                pending.append((pool.submit(_draw_run, *run, first_slot), first_slot))
+
+        for _ in range(window):
+            submit()
+        remaining = n_frames * len(job.variants)
         while pending:
-            frames = pending.popleft().result()
-            next_run = next(queue, None)
-            if next_run is not None:
-                pending.append(pool.submit(_draw_run, *next_run))
-            yield from frames
+            future, first_slot = pending.popleft()
+            count = future.result()
+            for offset in range(count):
+                remaining -= 1
+                # A view, valid until its slot group is handed out again (after the
+                # consumer has taken the whole run); the very last frame is a copy, as
+                # the shared memory goes when this generator ends.
+                frame = slots[first_slot + offset]
+                yield frame if remaining else frame.copy()
+            submit()
     finally:
         _current.clear()
-        for future in pending:
+        for future, _ in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        _memory.clear()
+        memory.close()
+        memory.unlink()
 
 
 def default_jobs() -> int:

@@ -218,7 +218,10 @@ def test_encoder_failure_exits_1_with_ffmpeg_message(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ffmpeg", "out.mp4", "s.yaml"]
 
 
-def test_failure_while_drawing_leaves_the_old_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failure_while_drawing_leaves_the_old_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
     from clusteranim.scene import figure
 
     target = tmp_path / "a.gif"
@@ -226,15 +229,15 @@ def test_failure_while_drawing_leaves_the_old_output(tmp_path: Path, monkeypatch
     calls = {"count": 0}
     original = figure.Scene.draw
 
-    def failing(self: figure.Scene, frame: Any) -> np.ndarray:
+    def failing(self: figure.Scene, frame: Any, out: np.ndarray | None = None) -> np.ndarray:
         calls["count"] += 1
         if calls["count"] == 3:
             raise RuntimeError("boom")
-        return original(self, frame)
+        return original(self, frame, out)
 
     monkeypatch.setattr(figure.Scene, "draw", failing)
     with pytest.raises(RuntimeError, match="boom"):
-        clusteranim.render(SCENARIO, output=target)
+        clusteranim.render(SCENARIO, output=target, jobs=jobs)
     assert target.read_bytes() == b"previous"
     assert [path.name for path in tmp_path.iterdir()] == ["a.gif"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -38,7 +39,7 @@ class Scaling:
             span = X.std(axis=0)
         return cls(offset, np.where(span > 0, span, 1.0))
 
-    @property
+    @cached_property
     def is_identity(self) -> bool:
         return bool(np.all(self.offset == 0) and np.all(self.scale == 1))
 

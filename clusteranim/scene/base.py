@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from clusteranim.scenario import Style
+    from clusteranim.scene.figure import Overlay
     from clusteranim.trace import Trace
 
 
@@ -49,6 +50,9 @@ class SceneContext:
         The map from data coordinates to the 2-D view.
     theme : Theme
         Colours of the background and of text.
+    tweened : bool
+        Whether frames are drawn between iterations, so that what depends only on the
+        iteration is worth drawing once and reusing.
     """
 
     figure: Figure
@@ -61,6 +65,7 @@ class SceneContext:
     algorithm_name: str
     projection: Projection
     theme: Theme
+    tweened: bool = False
 
     def grid(self) -> PixelGrid:
         """The axes' pixels as data points; valid once the layout is fixed (in ``update``)."""
@@ -153,11 +158,15 @@ class Layer(Protocol):
     #: Whether the layer looks the same in every frame (it is then drawn once, into
     #: the static background, when no moving layer lies beneath it).
     static: bool
+    #: Whether the layer's pixels depend only on the frame's (whole) iteration, so that
+    #: tweened frames between two iterations can reuse them.
+    per_iteration: bool
     #: Every matplotlib artist the layer created.
     artists: list[Artist]
 
-    def update(self, frame: Frame) -> Sequence[Artist]:
-        """Bring the artists to ``frame`` and return those to draw."""
+    def update(self, frame: Frame) -> Sequence[Artist | Overlay]:
+        """Bring the artists to ``frame`` and return what to draw: artists, or overlays
+        (pixels drawn earlier, blended as they are)."""
         ...
 
 

@@ -16,6 +16,7 @@ from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -36,18 +37,24 @@ class Scene:
     dataset : Dataset
     algorithm_name : str
         As shown in titles.
+    tweened : bool
+        Whether frames are drawn between iterations (see ``SceneContext.tweened``).
     """
 
-    def __init__(self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str) -> None:
+    def __init__(
+        self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, tweened: bool = False
+    ) -> None:
         import matplotlib
 
         from clusteranim.scene.theme import THEMES
 
         theme = THEMES[style.theme]
         with matplotlib.rc_context(theme.rc(style.font_size)):  # type: ignore[arg-type]
-            self._build(style, trace, dataset, algorithm_name, theme)
+            self._build(style, trace, dataset, algorithm_name, theme, tweened)
 
-    def _build(self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, theme: Theme) -> None:
+    def _build(
+        self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, theme: Theme, tweened: bool
+    ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -75,6 +82,7 @@ class Scene:
             algorithm_name=algorithm_name,
             projection=projection,
             theme=theme,
+            tweened=tweened,
         )
         centers = projection.points(trace.centers)
         x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
@@ -93,30 +101,23 @@ class Scene:
         for layer in self.moving:
             for artist in layer.artists:
                 artist.set_animated(True)
-        axes.set_xlim(*x_limits)
-        axes.set_ylim(*y_limits)
-        # Lay the figure out once (room for the title, labels and ticks), then freeze
-        # that layout and fix the limits for good.
-        self.figure.set_layout_engine("constrained")
-        engine = self.figure.get_layout_engine()
-        assert engine is not None
-        engine.execute(self.figure)
-        self.figure.set_layout_engine("none")
-        if style.aspect == "equal":
-            box = axes.get_window_extent()
-            x_limits, y_limits = _equal_aspect(x_limits, y_limits, box.width, box.height)
-            axes.set_xlim(*x_limits)
-            axes.set_ylim(*y_limits)
-        axes.set_autoscale_on(False)
+        _fix_layout(self.figure, axes, style, x_limits, y_limits)
         for layer in self.layers:
             if layer.static:
                 layer.update(Frame(trace, 0))  # per-pixel layers need the final limits
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         # A static layer above a moving one is drawn once, alone, and blended per frame.
-        self.steps: list[Layer | Overlay] = [
-            Overlay.of(layer, self.figure) if layer.static else layer for layer in self.moving
+        steps: list[Layer | Overlay] = [
+            Overlay.of(layer.artists, self.figure) if layer.static else layer for layer in self.moving
         ]
+        # The moving layers at the bottom that change only from one iteration to the next
+        # are drawn once per iteration into a second background.
+        split = 0
+        while split < len(steps) and (isinstance(steps[split], Overlay) or steps[split].per_iteration):
+            split += 1
+        self.iteration_steps, self.frame_steps = steps[:split], steps[split:]
+        self.iteration_background: tuple[int, object] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -124,21 +125,41 @@ class Scene:
         width, height = self.canvas.get_width_height()
         return int(width), int(height)
 
-    def draw(self, frame: Frame) -> np.ndarray:
+    def draw(self, frame: Frame, out: np.ndarray | None = None) -> np.ndarray:
         """The pixels of ``frame``, shape (height, width, 4) uint8, RGBA with alpha 255.
 
-        The canvas buffer is copied whole: dropping the alpha channel here would be a
-        strided copy costing a fifth of the frame's drawing time.
+        The canvas buffer is copied whole (into ``out`` when given, e.g. shared memory):
+        dropping the alpha channel here would be a strided copy costing a fifth of the
+        frame's drawing time.
         """
-        self.canvas.restore_region(self.background)
-        for step in self.steps:
+        if self.iteration_steps and self.context.tweened:
+            cached = self.iteration_background
+            if cached is None or cached[0] != frame.iteration:
+                self.canvas.restore_region(self.background)
+                self._run(self.iteration_steps, frame)
+                cached = (frame.iteration, self.canvas.copy_from_bbox(self.figure.bbox))
+                self.iteration_background = cached
+            self.canvas.restore_region(cached[1])
+        else:
+            self.canvas.restore_region(self.background)
+            self._run(self.iteration_steps, frame)
+        self._run(self.frame_steps, frame)
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        if out is None:
+            return pixels.copy()
+        np.copyto(out, pixels)
+        return out
+
+    def _run(self, steps: Sequence[Layer | Overlay], frame: Frame) -> None:
+        for step in steps:
             if isinstance(step, Overlay):
                 step.blend(np.asarray(self.canvas.buffer_rgba()))
-            else:
-                for artist in step.update(frame):
-                    self.figure.draw_artist(artist)
-        rgba: np.ndarray = np.asarray(self.canvas.buffer_rgba()).copy()
-        return rgba
+                continue
+            for item in step.update(frame):
+                if isinstance(item, Overlay):
+                    item.blend(np.asarray(self.canvas.buffer_rgba()))
+                else:
+                    self.figure.draw_artist(item)
 
     def close(self) -> None:
         self.figure.clear()
@@ -156,12 +177,13 @@ class Overlay:
         self.color, self.alpha = color, alpha
 
     @classmethod
-    def of(cls, layer: Layer, figure: Figure) -> Overlay:
+    def of(cls, artists: Sequence[Artist], figure: Figure) -> Overlay:
+        """The pixels of ``artists`` drawn alone (they may be animated)."""
         from matplotlib.backends.backend_agg import RendererAgg
 
         width, height = figure.canvas.get_width_height()
         renderer = RendererAgg(width, height, figure.dpi)
-        for artist in layer.artists:
+        for artist in artists:
             artist.draw(renderer)
         rgba = np.asarray(renderer.buffer_rgba())
         rows, columns = np.flatnonzero(rgba[:, :, 3].any(axis=1)), np.flatnonzero(rgba[:, :, 3].any(axis=0))
@@ -176,6 +198,26 @@ class Overlay:
         height, width = self.alpha.shape[:2]
         region = buffer[self.top : self.top + height, self.left : self.left + width, :3]
         region[...] = np.rint(self.color + region * self.alpha).astype(np.uint8)
+
+
+def _fix_layout(
+    figure: Figure, axes: Axes, style: Style, x_limits: tuple[float, float], y_limits: tuple[float, float]
+) -> None:
+    """Lay the figure out once (room for the title, labels and ticks), freeze that layout
+    and fix the limits for good."""
+    axes.set_xlim(*x_limits)
+    axes.set_ylim(*y_limits)
+    figure.set_layout_engine("constrained")
+    engine = figure.get_layout_engine()
+    assert engine is not None
+    engine.execute(figure)
+    figure.set_layout_engine("none")
+    if style.aspect == "equal":
+        box = axes.get_window_extent()
+        x_limits, y_limits = _equal_aspect(x_limits, y_limits, box.width, box.height)
+        axes.set_xlim(*x_limits)
+        axes.set_ylim(*y_limits)
+    axes.set_autoscale_on(False)
 
 
 def _decorate(axes: Axes, style: Style, projection: Projection) -> None:

@@ -82,7 +82,11 @@ class Writer(Protocol):
     """Receives the frames of one animation, in order."""
 
     def write(self, frame: np.ndarray) -> None:
-        """Add one frame, an RGBA array of shape (height, width, 4) uint8 (alpha 255)."""
+        """Add one frame, an RGBA array of shape (height, width, 4) uint8 (alpha 255).
+
+        The array may be reused by the caller after the call, except the last one, which
+        stays valid until ``finish``.
+        """
         ...
 
     def finish(self) -> None:

@@ -56,9 +56,6 @@ class VideoWriter:
             "-i",
             "-",
             "-an",
-            # Accurate RGB to YUV conversion: chroma is averaged, not point-sampled.
-            "-sws_flags",
-            "spline+accurate_rnd+full_chroma_int",
             *self.codec_arguments(movie.quality if movie.quality is not None else self.default_quality),
             "-pix_fmt",
             "yuv420p",
@@ -92,8 +89,8 @@ class VideoWriter:
         self.last = frame
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(np.ascontiguousarray(frame).tobytes())
-        except (BrokenPipeError, OSError):
+            self.process.stdin.write(np.ascontiguousarray(frame).data)
+        except BrokenPipeError:  # ffmpeg stopped: its message says why
             self.process.wait()
             raise self._failure() from None
 
@@ -130,7 +127,7 @@ class Mp4Writer(VideoWriter):
 
     def codec_arguments(self, quality: int) -> list[str]:
         return [
-            "-c:v", "libx264", "-preset", "medium", "-tune", "animation", "-crf", str(quality),
+            "-c:v", "libx264", "-preset", "veryfast", "-tune", "animation", "-crf", str(quality),
             "-threads", "2", "-movflags", "+faststart",
         ]  # fmt: skip
 

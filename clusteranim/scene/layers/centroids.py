@@ -53,6 +53,7 @@ class Centroids:
     """The centroid markers, moved per frame."""
 
     static = False
+    per_iteration = False
 
     def __init__(self, context: SceneContext, collection: PathCollection) -> None:
         self.context = context

@@ -82,6 +82,7 @@ class Density:
         self.image = image
         self.grid: PixelGrid | None = None
         self.static = options.weight_by == "truth" and context.true_labels is not None
+        self.per_iteration = self.static
         self.artists: list[Artist] = [image]
 
     def update(self, frame: Frame) -> Sequence[Artist]:

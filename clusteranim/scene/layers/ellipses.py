@@ -95,6 +95,7 @@ class Ellipses:
     """k x levels ellipse patches, reshaped per frame."""
 
     static = False
+    per_iteration = False
 
     def __init__(self, context: SceneContext, patches: list[list[Ellipse]], uses_model: bool) -> None:
         self.context = context

@@ -62,6 +62,7 @@ class Legend:
     """Drawn once, unless a moving layer lies beneath it."""
 
     static = True
+    per_iteration = True
 
     def __init__(self, legend: Artist) -> None:
         self.artists: list[Artist] = [legend]

@@ -53,6 +53,7 @@ class Objective:
     """The whole panel is redrawn per frame, above the layers beneath it."""
 
     static = False
+    per_iteration = False
 
     def __init__(self, panel: Axes, line: Line2D, marker: Line2D) -> None:
         self.panel = panel

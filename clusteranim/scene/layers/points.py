@@ -125,6 +125,8 @@ class Points:
         self.collection = collection
         self.filled = filled
         self.static = options.static
+        # Colours by assignment switch at whole iterations; blended responsibilities do not.
+        self.per_iteration = options.color_by != "responsibility"
         self.artists: list[Artist] = [collection]
         self.painted = False
 
@@ -148,6 +150,8 @@ class RasterPoints:
         self.context = context
         self.image = image
         self.static = options.static
+        # Colours by assignment switch at whole iterations; blended responsibilities do not.
+        self.per_iteration = options.color_by != "responsibility"
         self.artists: list[Artist] = [image]
         self.grid: PixelGrid | None = None
 

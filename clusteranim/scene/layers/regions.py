@@ -40,6 +40,7 @@ class Regions:
     """An image the size of the axes, recoloured per frame."""
 
     static = False
+    per_iteration = False
 
     def __init__(self, options: RegionsLayer, context: SceneContext, image: AxesImage) -> None:
         self.options = options

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.text import Text
 
+    from clusteranim.scene.figure import Overlay
+
 TEMPLATE_FIELDS = ("iteration", "n_iter", "objective", "algorithm", "k")
 Corner = Literal["upper left", "upper right", "lower left", "lower right"]
 
@@ -93,16 +95,33 @@ def fill_template(context: SceneContext, template: str, iteration: int) -> str:
 
 
 class Title:
-    """The title text, rewritten per frame."""
+    """The title text, rewritten per frame.
+
+    In a tweened animation each distinct text is rendered once and kept as an overlay:
+    the frames between two iterations share their title, and laying out and rasterising
+    glyphs is most of the cost of drawing a frame.
+    """
 
     static = False
+    per_iteration = False
 
     def __init__(self, context: SceneContext, text: Text, template: str) -> None:
         self.context = context
         self.text = text
         self.template = template
         self.artists: list[Artist] = [text]
+        self.rendered: dict[str, Overlay] = {}
 
-    def update(self, frame: Frame) -> Sequence[Artist]:
-        self.text.set_text(fill_template(self.context, self.template, frame.iteration))
-        return self.artists
+    def update(self, frame: Frame) -> Sequence[Artist | Overlay]:
+        from clusteranim.scene.figure import Overlay
+
+        content = fill_template(self.context, self.template, frame.iteration)
+        if not self.context.tweened:
+            self.text.set_text(content)
+            return self.artists
+        if content not in self.rendered:
+            if len(self.rendered) >= 256:
+                self.rendered.clear()
+            self.text.set_text(content)
+            self.rendered[content] = Overlay.of(self.artists, self.context.figure)
+        return [self.rendered[content]]

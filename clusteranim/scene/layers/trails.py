@@ -47,6 +47,7 @@ class Trails:
     """One line per cluster, extended per frame."""
 
     static = False
+    per_iteration = False
 
     def __init__(self, context: SceneContext, lines: list[Line2D]) -> None:
         self.context = context
