@@ -83,7 +83,10 @@ def _slots(job: Job) -> np.ndarray:
     buffer = _memory["slots"].buf
     assert buffer is not None
     frame_bytes = job.height * job.width * 4
-    return np.ndarray((len(buffer) // frame_bytes, job.height, job.width, 4), dtype=np.uint8, buffer=buffer)
+    slots: np.ndarray = np.ndarray(
+        (len(buffer) // frame_bytes, job.height, job.width, 4), dtype=np.uint8, buffer=buffer
+    )
+    return slots
 
 
 def _die_with_parent() -> None:
@@ -139,8 +142,9 @@ def draw_in_order(
         queue = iter(enumerate(runs))
 
         def submit() -> None:
-            number, run = next(queue, (None, None))
-            if run is not None:
+            entry = next(queue, None)
+            if entry is not None:
+                number, run = entry
                 first_slot = (number % window) * run_length
                 pending.append((pool.submit(_draw_run, *run, first_slot), first_slot))
 

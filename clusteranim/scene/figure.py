@@ -114,7 +114,7 @@ class Scene:
         # The moving layers at the bottom that change only from one iteration to the next
         # are drawn once per iteration into a second background.
         split = 0
-        while split < len(steps) and (isinstance(steps[split], Overlay) or steps[split].per_iteration):
+        while split < len(steps) and _per_iteration(steps[split]):
             split += 1
         self.iteration_steps, self.frame_steps = steps[:split], steps[split:]
         self.iteration_background: tuple[int, object] | None = None
@@ -144,7 +144,7 @@ class Scene:
             self.canvas.restore_region(self.background)
             self._run(self.iteration_steps, frame)
         self._run(self.frame_steps, frame)
-        pixels = np.asarray(self.canvas.buffer_rgba())
+        pixels: np.ndarray = np.asarray(self.canvas.buffer_rgba())
         if out is None:
             return pixels.copy()
         np.copyto(out, pixels)
@@ -198,6 +198,10 @@ class Overlay:
         height, width = self.alpha.shape[:2]
         region = buffer[self.top : self.top + height, self.left : self.left + width, :3]
         region[...] = np.rint(self.color + region * self.alpha).astype(np.uint8)
+
+
+def _per_iteration(step: Layer | Overlay) -> bool:
+    return isinstance(step, Overlay) or step.per_iteration
 
 
 def _fix_layout(
