@@ -146,7 +146,7 @@ class Scene:
         self._run(self.frame_steps, frame)
         pixels: np.ndarray = np.asarray(self.canvas.buffer_rgba())
         if out is None:
-            return pixels.copy()
+            out = np.empty_like(pixels)
         np.copyto(out, pixels)
         return out
 
