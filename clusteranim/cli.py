@@ -97,6 +97,12 @@ def main() -> None:
     help="Output format (default: from the extension).",
 )
 @click.option("--poster", default=None, metavar="FILE", help="Also write the last frame as a PNG.")
+@click.option(
+    "--depfile",
+    default=None,
+    metavar="FILE",
+    help="Also write a make rule: the output depends on the scenario and the data files it reads.",
+)
 @_seed_option
 @_set_option
 @click.option(
@@ -116,6 +122,7 @@ def render(
     output: str | None,
     output_format: str | None,
     poster: str | None,
+    depfile: str | None,
     seed: int | None,
     overrides: tuple[str, ...],
     jobs: int | None,
@@ -137,9 +144,9 @@ def render(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = render_scenario(loaded, jobs=jobs, progress=progress)
+            result = render_scenario(loaded, jobs=jobs, depfile=depfile, progress=progress)
     else:
-        result = render_scenario(loaded, jobs=jobs)
+        result = render_scenario(loaded, jobs=jobs, depfile=depfile)
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     elif not quiet:
@@ -147,6 +154,59 @@ def render(
             f"wrote {result.path} ({result.format}, {result.frames} frames,"
             f" {result.width}x{result.height}, {result.bytes:,} bytes) in {result.seconds:.2f} s"
         )
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Scenarios rendered at once (default: one per core).",
+)
+@click.option(
+    "--out-dir", default=None, metavar="DIR", help="Write every output into DIR (keeping its file name)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per scenario on stdout.")
+@_reporting
+def batch(scenarios: tuple[str, ...], jobs: int | None, out_dir: str | None, as_json: bool) -> None:
+    """Render many SCENARIOS in parallel; go on past failures; exit 1 if any failed."""
+    from clusteranim.batch import run_batch, summary_table
+    from clusteranim.workers import default_jobs
+
+    items = run_batch(list(scenarios), jobs or default_jobs(), out_dir)
+    if as_json:
+        for item in items:
+            click.echo(json.dumps(item.to_dict()))
+    else:
+        click.echo(summary_table(items))
+        for item in items:
+            if not item.ok:
+                click.echo(item.error, err=True)
+    if not all(item.ok for item in items):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path", required=False, default="scenario.yaml", type=click.Path(path_type=str))
+@click.option(
+    "--algorithm",
+    type=click.Choice(["kmeans", "gmm"]),
+    default="kmeans",
+    show_default=True,
+    help="Which starter to write.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@_reporting
+def init(path: str, algorithm: str, force: bool) -> None:
+    """Write a commented starter scenario to PATH (default: scenario.yaml)."""
+    from pathlib import Path
+
+    from clusteranim.starter import write_starter
+
+    write_starter(Path(path), algorithm, force)
+    click.echo(f"wrote {path}; render it with: clusteranim render {path}")
 
 
 @main.command()

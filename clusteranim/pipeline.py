@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -90,6 +91,12 @@ def load_data(scenario: Scenario) -> Dataset:
         dataset: Dataset = scenario.data.load(scenario.data_seed, scenario.origin.base_dir)
     except OptionError as error:
         raise scenario.problem(f"data.{error.key}", error.message) from None
+    if dataset.n_samples > scenario.limits.max_points:
+        raise scenario.problem(
+            "data.path",
+            f"{dataset.n_samples:,} points exceed limits.max_points ({scenario.limits.max_points:,});"
+            " raise limits.max_points to allow it",
+        )
     if scenario.algorithm.k > dataset.n_samples:
         source = f" in {dataset.files[0]}" if dataset.files else ""
         raise scenario.problem(
@@ -143,6 +150,7 @@ def render(
     format: str | None = None,
     seed: int | None = None,
     jobs: int | None = None,
+    depfile: str | Path | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> RenderResult:
@@ -160,6 +168,9 @@ def render(
     jobs : int, optional
         Worker processes drawing frames (default: one per core); the output is the
         same whatever the number.
+    depfile : str or Path, optional
+        Also write a make rule: the output (and poster) depend on the scenario file and
+        every data file it read.
     progress : callable, optional
         Called as ``progress(frames_done, frames_total)`` after each frame.
     **overrides
@@ -223,6 +234,12 @@ def render(
     assert last_frame is not None
     if loaded.output.poster is not None:
         write_poster(last_frame, Path(loaded.output.poster))
+    if depfile is not None:
+        from clusteranim.depfile import write_depfile
+
+        targets = [loaded.output.path] + ([loaded.output.poster] if loaded.output.poster else [])
+        sources = [loaded.origin.source] if Path(loaded.origin.source).is_file() else []
+        write_depfile(Path(depfile), targets, [*sources, *(_relative(path) for path in dataset.files)])
     return RenderResult(
         path=str(target),
         format=output_format,
@@ -291,11 +308,30 @@ def write_poster(rgb: Any, target: Path) -> None:
 
 
 def _check_target(scenario: Scenario, target: Path) -> None:
+    """Refuse, before any work, an output that could not be written."""
     source = scenario.origin.source
     if Path(source).exists() and target.exists() and target.resolve() == Path(source).resolve():
         raise scenario.problem("output.path", "is the scenario file itself; choose another path")
     if target.is_dir() and scenario.output.resolved_format() != "frames":
         raise scenario.problem("output.path", f"{target} is a directory")
+    for key, path in (("output.path", target), ("output.poster", scenario.output.poster)):
+        if path is None:
+            continue
+        folder = Path(path).absolute().parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.is_dir():
+            raise scenario.problem(key, f"cannot create the folder for {path}: {folder} is a file")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise scenario.problem(key, f"cannot write into {folder} (permission denied)")
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the current directory when it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _size(path: Path) -> int:

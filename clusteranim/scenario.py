@@ -39,6 +39,8 @@ from clusteranim.writers import FORMATS, format_for_path
 # Nodes visited when walking a document, aliases counted each time they are used: a
 # scenario is a few hundred nodes, an alias bomb is billions.
 MAX_NODES = 100_000
+# A scenario is a few kilobytes; a file much larger is a mistake (or data in disguise).
+MAX_SCENARIO_BYTES = 1 << 20
 
 Path_ = tuple[str | int, ...]
 
@@ -73,8 +75,8 @@ def _default_layers() -> list[LayerOptions]:
 class Style(Options):
     """How frames look."""
 
-    width: int = Field(640, ge=32, le=8192, description="Frame width in pixels.")
-    height: int = Field(480, ge=32, le=8192, description="Frame height in pixels.")
+    width: int = Field(640, ge=32, description="Frame width in pixels (see limits.max_pixels).")
+    height: int = Field(480, ge=32, description="Frame height in pixels (see limits.max_pixels).")
     dpi: float = Field(
         100.0, gt=0, le=1000, description="Dots per inch: scales text and markers, not the frame."
     )
@@ -241,6 +243,14 @@ class Origin:
         return Problem(self.source, None, _dotted(path), message)
 
 
+class Limits(Options):
+    """Caps that keep a mistyped number from exhausting the machine; raise them on purpose."""
+
+    max_points: int = Field(5_000_000, ge=1, description="Most data points.")
+    max_frames: int = Field(10_000, ge=1, description="Most frames, counted as (max_iter x (tween + 1) + 1).")
+    max_pixels: int = Field(16_777_216, ge=1, description="Most pixels per frame (width x height).")
+
+
 class Scenario(Options):
     """A clustering animation: data, algorithm, style and output (version 1)."""
 
@@ -250,6 +260,7 @@ class Scenario(Options):
     algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
     style: Style = Field(default_factory=Style, description="How frames look.")
     output: Output = Field(default_factory=Output, description="Where and how it is written.")
+    limits: Limits = Field(default_factory=Limits, description="Caps on size, raised on purpose.")
 
     _origin: Origin = PrivateAttr(default_factory=Origin)
 
@@ -259,6 +270,32 @@ class Scenario(Options):
         for index, name in enumerate(self.output.toggle_layers):
             if name not in names:
                 raise OptionError(f"output.toggle_layers.{index}", f"{name!r} is not in style.layers")
+        return self
+
+    @model_validator(mode="after")
+    def _check_limits(self) -> Scenario:
+        limits = self.limits
+        pixels = self.style.width * self.style.height
+        if pixels > limits.max_pixels:
+            raise OptionError(
+                "style.width",
+                f"{self.style.width} x {self.style.height} = {pixels:,} pixels per frame exceed"
+                f" limits.max_pixels ({limits.max_pixels:,}); raise limits.max_pixels to allow it",
+            )
+        frames = self.algorithm.max_iter * (self.output.tween + 1) + 1
+        if frames > limits.max_frames:
+            raise OptionError(
+                "algorithm.max_iter",
+                f"allows up to {frames:,} frames (max_iter x (tween + 1) + 1), more than"
+                f" limits.max_frames ({limits.max_frames:,}); lower it or raise limits.max_frames",
+            )
+        points = self.data.expected_points()
+        if points is not None and points > limits.max_points:
+            raise OptionError(
+                "data.n_samples",
+                f"{points:,} points exceed limits.max_points ({limits.max_points:,});"
+                " raise limits.max_points to allow it",
+            )
         return self
 
     @property
@@ -338,6 +375,8 @@ def load_scenario(
     if origin.duplicates:
         raise ScenarioError(origin.duplicates)
     scenario._origin = origin
+    if not isinstance(source, Mapping) and Path(scenario.output.path).resolve() == Path(source).resolve():
+        raise scenario.problem("output.path", "is the scenario file itself; choose another path")
     return scenario
 
 
@@ -348,6 +387,9 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     if path.is_dir():
         raise fail("is a directory, not a scenario file")
     try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise fail(f"is {size / 2**20:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES >> 20} MB")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail("no such file") from None

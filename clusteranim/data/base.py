@@ -78,6 +78,15 @@ class DataOptions(NamedOptions):
 
     seed: int | None = Field(None, description="Seed of the data; defaults to the scenario's top-level seed.")
 
+    def expected_points(self) -> int | None:
+        """How many points the source will give, where that is known before loading."""
+        n_samples = getattr(self, "n_samples", None)
+        if isinstance(n_samples, int):
+            return n_samples
+        if isinstance(n_samples, list):
+            return sum(n_samples)
+        return None
+
     def load(self, seed: int, base_dir: Path) -> Dataset:
         """Make or read the data.
 

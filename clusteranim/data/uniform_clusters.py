@@ -40,6 +40,9 @@ class UniformClustersData(DataOptions):
                 )
         return self
 
+    def expected_points(self) -> int:
+        return self.n_clusters * self.points_per_cluster
+
     def load(self, seed: int, base_dir: Path) -> Dataset:
         rng = np.random.default_rng(seed)
         bounds = np.asarray(self.bounds, dtype=np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -200,6 +201,9 @@ class Overlay:
         region[...] = np.rint(self.color + region * self.alpha).astype(np.uint8)
 
 
+MIN_AXES_PIXELS = 16
+
+
 def _per_iteration(step: Layer | Overlay) -> bool:
     return isinstance(step, Overlay) or step.per_iteration
 
@@ -214,8 +218,14 @@ def _fix_layout(
     figure.set_layout_engine("constrained")
     engine = figure.get_layout_engine()
     assert engine is not None
-    engine.execute(figure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "axes sizes collapsed": handled below
+        engine.execute(figure)
     figure.set_layout_engine("none")
+    box = axes.get_window_extent()
+    if box.width < MIN_AXES_PIXELS or box.height < MIN_AXES_PIXELS:
+        # Too small a frame for labels and ticks: give the data most of it.
+        axes.set_position((0.02, 0.02, 0.96, 0.96))
     if style.aspect == "equal":
         box = axes.get_window_extent()
         x_limits, y_limits = _equal_aspect(x_limits, y_limits, box.width, box.height)

@@ -45,7 +45,7 @@ class PixelGrid:
         box = axes.get_window_extent()
         left, bottom = math.ceil(box.x0), math.ceil(box.y0)
         right, top = math.floor(box.x1), math.floor(box.y1)
-        columns, rows = right - left, top - bottom
+        columns, rows = max(right - left, 1), max(top - bottom, 1)
         to_view = axes.transData.inverted()
         (x0, y0), (x1, y1) = to_view.transform([(left, bottom), (right, top)])
         pixel_width, pixel_height = (x1 - x0) / columns, (y1 - y0) / rows

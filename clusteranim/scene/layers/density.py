@@ -66,10 +66,13 @@ class DensityLayer(LayerOptions):
         )
         return Density(self, context, image)
 
-    def kernel_width(self, points: FloatArray) -> float:
+    def kernel_width(self, points: FloatArray, view_span: float) -> float:
+        """The bandwidth, or Scott's rule (5% of the view when the points do not spread)."""
         if self.bandwidth is not None:
             return self.bandwidth
-        spread = float(np.mean(np.std(points, axis=0))) or 1.0
+        spread = float(np.mean(np.std(points, axis=0)))
+        if not spread > 0:
+            return 0.05 * view_span
         return float(spread * len(points) ** (-1.0 / 6.0))
 
 
@@ -90,8 +93,14 @@ class Density:
             self.grid = self.context.grid()
             self.image.set_extent(self.grid.extent)
             self.bins, self.inside = self.grid.bin_index(self.context.points)
-            width = self.options.kernel_width(self.context.points)
-            self.sigma = (width / self.grid.pixel_size[1], width / self.grid.pixel_size[0])
+            left, right, _, _ = self.grid.extent
+            width = self.options.kernel_width(self.context.points, right - left)
+            # No kernel wider than the picture: past that, the cloud is flat anyway.
+            rows, columns = self.grid.shape
+            self.sigma = (
+                min(width / self.grid.pixel_size[1], 2.0 * rows),
+                min(width / self.grid.pixel_size[0], 2.0 * columns),
+            )
         elif self.static:
             return self.artists
         if self.static:

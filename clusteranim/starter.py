@@ -1,0 +1,91 @@
+"""Commented starter scenarios for ``clusteranim init``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clusteranim.errors import Problem, ScenarioError
+from clusteranim.writers import atomic_path
+
+COMMON_HEAD = """\
+# A clustering animation. Render it with:  clusteranim render {name}
+# Every key is optional; `clusteranim schema` and the README list them all.
+version: 1
+seed: 7                      # change it to draw other data and another start
+
+data:
+  generator: {generator}{data}
+"""
+
+KMEANS = """
+algorithm:
+  name: kmeans
+  k: 4                       # number of clusters
+  init: random               # random | kmeans++ | a list of k starting centroids
+  max_iter: 30
+
+style:
+  width: 640                 # pixels
+  height: 480
+  palette: tab10             # a matplotlib colormap, hsv, or a list of colours
+  layers:                    # bottom to top
+    - regions: {{alpha: 0.25}}   # each pixel in the colour of its nearest centroid
+    - points                 # coloured by assignment
+    - trails                 # where each centroid has been
+    - centroids
+    - title
+  title: "k-means, iteration {{iteration}}"
+"""
+
+GMM = """
+algorithm:
+  name: gmm
+  k: 3                       # number of mixture components
+  covariance_type: full      # full | tied | diag | spherical
+  init: random               # random | kmeans | explicit (with means: [...])
+  max_iter: 40
+
+style:
+  width: 600
+  height: 600
+  layers:
+    - points: {{color_by: responsibility}}   # colours blend where components share a point
+    - ellipses: {{levels: [2]}}             # 2-sigma covariance ellipses
+    - centroids: {{marker: x, linewidth: 3}}
+    - legend
+    - title
+  title: "GMM fitting with EM: iteration {{iteration}}"
+"""
+
+TAIL = """
+output:
+  path: out/{stem}.gif       # .gif, .mp4, .webm, .html, or a folder for PNG frames
+  fps: 3
+  hold_last: 1.5             # seconds the final frame stays
+"""
+
+DATA = {
+    "kmeans": ("blobs", "\n  n_samples: 400\n  centers: 4\n  cluster_std: 1.5"),
+    "gmm": ("gaussian_mixture", "       # the classic three-component mixture\n  n_samples: 400"),
+}
+
+
+def starter_text(algorithm: str, name: str) -> str:
+    """The starter scenario for ``algorithm`` ("kmeans" or "gmm"), to be saved as ``name``."""
+    generator, data = DATA[algorithm]
+    body = KMEANS if algorithm == "kmeans" else GMM
+    return (
+        COMMON_HEAD.format(name=name, generator=generator, data=data)
+        + body.format()
+        + TAIL.format(stem=Path(name).stem)
+    )
+
+
+def write_starter(path: Path, algorithm: str, force: bool = False) -> None:
+    """Write a starter scenario at ``path``; an existing file is kept unless ``force``."""
+    if path.is_dir():
+        raise ScenarioError(Problem(str(path), None, "", "is a directory"))
+    if path.exists() and not force:
+        raise ScenarioError(Problem(str(path), None, "", "already exists; use --force to replace it"))
+    with atomic_path(path) as temporary:
+        temporary.write_text(starter_text(algorithm, path.name), encoding="utf-8")
