@@ -120,10 +120,9 @@ def draw_in_order(
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forking else "spawn")
     if forking:
-        # Import the drawing stack once, here, rather than in every worker.
-        import matplotlib.backends.backend_agg  # noqa: F401
+        from clusteranim.scene.figure import preload
 
-        import clusteranim.scene.figure  # noqa: F401
+        preload()  # import the drawing stack once, here, rather than in every worker
     # Frames come back through shared memory, not pickled through a pipe: a run of
     # frames per slot group, as many groups as runs in flight.
     window = 2 * jobs

@@ -24,6 +24,23 @@ if TYPE_CHECKING:
     from clusteranim.scenario import Style
 
 
+def preload() -> None:
+    """Import every matplotlib module a scene uses, and load the default font, once
+    (before forking workers, which then share them)."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.collections
+    import matplotlib.figure
+    import matplotlib.image
+    import matplotlib.legend
+    import matplotlib.lines
+    import matplotlib.markers
+    import matplotlib.patches
+    import matplotlib.text  # noqa: F401
+    from matplotlib import font_manager
+
+    font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+
+
 class Scene:
     """Draws the frames of one animation as RGBA arrays (Agg's own layout, alpha 255).
 
