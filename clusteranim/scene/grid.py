@@ -12,6 +12,7 @@ from clusteranim.algorithms.base import FloatArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.image import AxesImage
 
     from clusteranim.scene.projection import Projection
 
@@ -65,3 +66,10 @@ class PixelGrid:
         row = np.floor((points[:, 1] - bottom) / self.pixel_size[1]).astype(np.intp)
         inside = (column >= 0) & (column < self.shape[1]) & (row >= 0) & (row < self.shape[0])
         return row * self.shape[1] + column, inside
+
+
+def pixel_image(axes: Axes) -> AxesImage:
+    """An empty image for a per-pixel layer; its data and extent come from a PixelGrid."""
+    return axes.imshow(
+        np.zeros((1, 1, 4)), interpolation="nearest", origin="lower", aspect="auto", extent=(0, 1, 0, 1)
+    )

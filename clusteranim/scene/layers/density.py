@@ -10,7 +10,7 @@ from pydantic import Field
 
 from clusteranim.algorithms.base import FloatArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.grid import PixelGrid, pixel_image
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -61,9 +61,7 @@ class DensityLayer(LayerOptions):
     alpha: float = Field(0.85, ge=0, le=1, description="Opacity where the clouds are densest.")
 
     def build(self, context: SceneContext) -> Density:
-        image = context.axes.imshow(
-            np.zeros((1, 1, 4)), interpolation="nearest", origin="lower", aspect="auto", extent=(0, 1, 0, 1)
-        )
+        image = pixel_image(context.axes)
         return Density(self, context, image)
 
     def kernel_width(self, points: FloatArray, view_span: float) -> float:

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from clusteranim.algorithms.base import FloatArray, IntArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.grid import PixelGrid, pixel_image
 from clusteranim.scene.palette import Color, Marker
 
 if TYPE_CHECKING:
@@ -54,13 +54,7 @@ class PointsLayer(LayerOptions):
 
     def build(self, context: SceneContext) -> Points | RasterPoints:
         if len(context.points) > self.raster_above:
-            image = context.axes.imshow(
-                np.zeros((1, 1, 4)),
-                interpolation="nearest",
-                origin="lower",
-                aspect="auto",
-                extent=(0, 1, 0, 1),
-            )
+            image = pixel_image(context.axes)
             return RasterPoints(self, context, image)
         from matplotlib.markers import MarkerStyle
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from pydantic import Field
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.grid import PixelGrid, pixel_image
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -30,9 +29,7 @@ class RegionsLayer(LayerOptions):
     alpha: float = Field(0.3, ge=0, le=1, description="Opacity of the region colours.")
 
     def build(self, context: SceneContext) -> Regions:
-        image = context.axes.imshow(
-            np.zeros((1, 1, 4)), interpolation="nearest", origin="lower", aspect="auto", extent=(0, 1, 0, 1)
-        )
+        image = pixel_image(context.axes)
         return Regions(self, context, image)
 
 
