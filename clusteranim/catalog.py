@@ -38,7 +38,8 @@ def describe(what: str | None) -> str:
                     shown = "(required)" if field.is_required() else _show(default)
                     lines.append(f"      {option} = {shown}    {field.description or ''}")
             else:
-                lines.append(f"  {entry}: {', '.join(plugin.extensions) or 'a folder'}")
+                extensions = [extension for extension in plugin.extensions if extension != "/"]
+                lines.append(f"  {entry}: {', '.join(extensions) or 'a folder of PNG frames'}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
