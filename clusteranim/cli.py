@@ -77,6 +77,12 @@ _set_option = click.option(
     metavar="KEY=VALUE",
     help="Override a scenario key, e.g. --set algorithm.k=5 (the value is read as YAML).",
 )
+
+
+def _jobs_option(help: str) -> Callable[[F], F]:
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help=help)
+
+
 _seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
 
 
@@ -105,13 +111,7 @@ def main() -> None:
 )
 @_seed_option
 @_set_option
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes drawing frames (default: one per core).",
-)
+@_jobs_option("Worker processes drawing frames (default: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object describing the output on stdout."
@@ -158,13 +158,7 @@ def render(
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Scenarios rendered at once (default: one per core).",
-)
+@_jobs_option("Scenarios rendered at once (default: one per core).")
 @click.option(
     "--out-dir", default=None, metavar="DIR", help="Write every output into DIR (keeping its file name)."
 )

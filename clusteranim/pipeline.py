@@ -308,10 +308,8 @@ def write_poster(rgb: Any, target: Path) -> None:
 
 
 def _check_target(scenario: Scenario, target: Path) -> None:
-    """Refuse, before any work, an output that could not be written."""
-    source = scenario.origin.source
-    if Path(source).exists() and target.exists() and target.resolve() == Path(source).resolve():
-        raise scenario.problem("output.path", "is the scenario file itself; choose another path")
+    """Refuse, before any work, an output that could not be written (the loader has
+    already refused an output that is the scenario file itself)."""
     if target.is_dir() and scenario.output.resolved_format() != "frames":
         raise scenario.problem("output.path", f"{target} is a directory")
     for key, path in (("output.path", target), ("output.poster", scenario.output.poster)):

@@ -56,6 +56,11 @@ class Trace:
     def n_clusters(self) -> int:
         return int(self.fit_states[0].centers.shape[0])
 
+    @cached_property
+    def fit_X(self) -> FloatArray:  # noqa: N802  (X, as in scikit-learn)
+        """The data in the space the algorithm fitted in (computed once, used per frame)."""
+        return self.scaling.to_fit(self.X)
+
     def state(self, index: int) -> State:
         """The state at ``index``, in data coordinates."""
         return self.scaling.to_data_state(self.fit_states[index])
@@ -82,11 +87,11 @@ class Trace:
 
     def labels(self, index: int) -> IntArray:
         """Hard assignment of shape (n,) under the state at ``index``."""
-        return self.algorithm.evaluate(self.scaling.to_fit(self.X), self.fit_states[index]).labels
+        return self.algorithm.evaluate(self.fit_X, self.fit_states[index]).labels
 
     def responsibilities(self, index: int) -> FloatArray:
         """Soft assignment of shape (n, k) under the state at ``index``."""
-        return self.algorithm.responsibilities(self.scaling.to_fit(self.X), self.fit_states[index])
+        return self.algorithm.responsibilities(self.fit_X, self.fit_states[index])
 
     def labels_of(self, points: FloatArray, state: State) -> IntArray:
         """Hard assignment of any points (data coordinates) under a state in data coordinates."""

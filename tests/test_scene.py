@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -314,3 +315,49 @@ def test_palettes_give_distinct_colours(palette: str) -> None:
     assert len({tuple(np.round(color, 4)) for color in colors}) == 12
     with pytest.raises(ValueError, match="tab10 has 10 colours but 12 are needed"):
         cluster_colors("tab10", 12)
+
+
+OPTION_CHANGES: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({"layers": ["points", "title"]}, {"dpi": 150}),
+    ({"layers": ["points", "title"]}, {"font_size": 16}),
+    ({"layers": ["points"]}, {"padding": 0.5}),
+    ({"layers": ["points"]}, {"aspect": "auto", "width": 400, "height": 200}),
+    ({"layers": ["points"]}, {"palette": ["black", "red"]}),
+    ({"layers": [{"points": {}}]}, {"layers": [{"points": {"size": 60}}]}),
+    ({"layers": [{"points": {}}]}, {"layers": [{"points": {"alpha": 0.3}}]}),
+    ({"layers": [{"points": {}}]}, {"layers": [{"points": {"marker": "s"}}]}),
+    ({"layers": [{"centroids": {}}]}, {"layers": [{"centroids": {"marker": "D"}}]}),
+    ({"layers": [{"centroids": {}}]}, {"layers": [{"centroids": {"size": 400}}]}),
+    ({"layers": [{"centroids": {}}]}, {"layers": [{"centroids": {"linewidth": 5}}]}),
+    ({"layers": [{"centroids": {}}]}, {"layers": [{"centroids": {"edgecolor": "red"}}]}),
+    ({"layers": [{"trails": {}}]}, {"layers": [{"trails": {"marker": None}}]}),
+    ({"layers": [{"trails": {}}]}, {"layers": [{"trails": {"markersize": 8}}]}),
+    ({"layers": [{"trails": {}}]}, {"layers": [{"trails": {"alpha": 0.2}}]}),
+    ({"layers": [{"trails": {}}]}, {"layers": [{"trails": {"linewidth": 5}}]}),
+    ({"layers": [{"ellipses": {}}]}, {"layers": [{"ellipses": {"fill": 0.5}}]}),
+    ({"layers": [{"ellipses": {}}]}, {"layers": [{"ellipses": {"linewidth": 5}}]}),
+    ({"layers": [{"ellipses": {}}]}, {"layers": [{"ellipses": {"source": "points"}}]}),
+    ({"layers": [{"legend": {}}]}, {"layers": [{"legend": {"labels": ["left", "right"]}}]}),
+    ({"layers": [{"legend": {}}]}, {"layers": [{"legend": {"title": "components"}}]}),
+    ({"layers": [{"legend": {}}]}, {"layers": [{"legend": {"loc": "lower left"}}]}),
+    ({"layers": [{"objective": {}}]}, {"layers": [{"objective": {"corner": "upper left"}}]}),
+    ({"layers": [{"objective": {}}]}, {"layers": [{"objective": {"width": 0.6, "height": 0.5}}]}),
+    (
+        {"layers": [{"title": {"corner_label": True}}]},
+        {"layers": [{"title": {"corner_label": True, "corner": "lower right"}}]},
+    ),
+    ({"layers": [{"density": {}}]}, {"layers": [{"density": {"bandwidth": 2.0}}]}),
+    ({"layers": [{"density": {}}]}, {"layers": [{"density": {"alpha": 0.3}}]}),
+    ({"layers": [{"regions": {}}]}, {"layers": [{"regions": {"alpha": 0.8}}]}),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "change"), OPTION_CHANGES, ids=[json.dumps(change) for _, change in OPTION_CHANGES]
+)
+def test_every_style_option_changes_the_picture(base: dict[str, Any], change: dict[str, Any]) -> None:
+    data = symmetric_data()
+    trace = two_component_trace(data.X, max_iter=3)
+    before = frame(scene(data, trace, **base), trace, 2)
+    after = frame(scene(data, trace, **{**base, **change}), trace, 2)
+    assert before.shape != after.shape or not np.array_equal(before, after)

@@ -308,3 +308,15 @@ def test_sigkill_takes_the_workers_down_too(tmp_path: Path) -> None:
     ):
         assert time.monotonic() < deadline, "worker processes outlived their parent"
         time.sleep(0.1)
+
+
+def test_video_quality_trades_size_for_fidelity(tmp_path: Path) -> None:
+    drawn = drawn_frames(SCENARIO)
+    sizes, fidelity = [], []
+    for quality in (12, 40):
+        target = tmp_path / f"q{quality}.mp4"
+        clusteranim.render(SCENARIO, output=target, **{"output.quality": quality})
+        frames, _ = decode_video(target)
+        sizes.append(target.stat().st_size)
+        fidelity.append(min(psnr(back, original) for back, original in zip(frames, drawn, strict=False)))
+    assert sizes[0] > sizes[1] and fidelity[0] > fidelity[1]

@@ -67,6 +67,13 @@ class SceneContext:
     theme: Theme
     tweened: bool = False
 
+    def class_colors(self, n_classes: int) -> FloatArray:
+        """RGBA of ``n_classes`` classes: the cluster colours, or evenly spaced hues when
+        there are more classes than clusters."""
+        from clusteranim.scene.palette import cluster_colors
+
+        return self.colors[:n_classes] if n_classes <= len(self.colors) else cluster_colors("hsv", n_classes)
+
     def grid(self) -> PixelGrid:
         """The axes' pixels as data points; valid once the layout is fixed (in ``update``)."""
         return PixelGrid.of(self.axes, self.projection)

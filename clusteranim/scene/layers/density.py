@@ -106,17 +106,10 @@ class Density:
             weights = np.eye(int(self.context.true_labels.max()) + 1)[self.context.true_labels]
         else:
             weights = frame.responsibilities
-        colors = self._colors(weights.shape[1])
+        colors = self.context.class_colors(weights.shape[1])[:, :3]
         rgba = self._blend(weights, colors)
         self.image.set_data(rgba)
         return self.artists
-
-    def _colors(self, n_clouds: int) -> FloatArray:
-        from clusteranim.scene.palette import cluster_colors
-
-        if n_clouds <= len(self.context.colors):
-            return self.context.colors[:n_clouds, :3]
-        return cluster_colors("hsv", n_clouds)[:, :3]
 
     def _blend(self, weights: FloatArray, colors: FloatArray) -> FloatArray:
         assert self.grid is not None

@@ -99,13 +99,9 @@ class PointsLayer(LayerOptions):
 
 
 def truth_colors(context: SceneContext) -> FloatArray:
-    """Colour of each point's true class (the cluster palette, extended if needed)."""
-    from clusteranim.scene.palette import cluster_colors
-
+    """Colour of each point's true class."""
     assert context.true_labels is not None
-    n_classes = int(context.true_labels.max()) + 1
-    colors = context.colors if n_classes <= len(context.colors) else cluster_colors("hsv", n_classes)
-    return colors[context.true_labels]
+    return context.class_colors(int(context.true_labels.max()) + 1)[context.true_labels]
 
 
 class Points:
