@@ -96,6 +96,22 @@ def test_gif_with_few_colours_is_exact_and_small(tmp_path: Path) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(frames, drawn, strict=True))
 
 
+def test_gif_palette_lookup_is_the_exact_nearest_entry() -> None:
+    # The lookup ranks entries by a float32 matrix product; it must pick exactly what the
+    # direct integer distance picks, ties (a repeated entry) going to the first.
+    from clusteranim.writers.gif import PaletteMapper, pack
+
+    rng = np.random.default_rng(3)
+    palette = rng.integers(0, 256, (255, 3), dtype=np.uint8)
+    palette[200] = palette[17]
+    colors = np.concatenate([rng.integers(0, 256, (20_000, 3), dtype=np.uint8), palette, 255 - palette])
+    distances = ((colors[:, None, :].astype(np.int64) - palette[None].astype(np.int64)) ** 2).sum(axis=2)
+    expected = distances.argmin(axis=1)
+    assert np.array_equal(PaletteMapper(palette).nearest(colors), expected)
+    assert np.array_equal(PaletteMapper(palette).indices(pack(colors[None])[0]), expected)
+    assert not (expected == 200).any()
+
+
 def test_gif_timing_keeps_the_total_right() -> None:
     delays = centiseconds(10, 3.0, 0.0)
     assert sum(delays) == 333 and set(delays) == {33, 34}

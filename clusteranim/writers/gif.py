@@ -107,7 +107,8 @@ class PaletteMapper:
     """
 
     def __init__(self, palette: NDArray[np.uint8]) -> None:
-        self.palette = palette.astype(np.int32)
+        self.palette = palette.astype(np.float32)
+        self.norms = (self.palette**2).sum(axis=1)
         self.known = np.zeros(1 << 24, dtype=bool)
         self.entries = np.zeros(1 << 24, dtype=np.uint8)
 
@@ -116,11 +117,20 @@ class PaletteMapper:
         missing = ~self.known[packed]
         if missing.any():
             new = np.unique(packed[missing])
-            distances = ((unpack(new)[:, None, :].astype(np.int32) - self.palette[None]) ** 2).sum(axis=2)
-            self.entries[new] = distances.argmin(axis=1)
+            self.entries[new] = self.nearest(unpack(new))
             self.known[new] = True
         result: NDArray[np.uint8] = self.entries[packed]
         return result
+
+    def nearest(self, colors: NDArray[np.uint8]) -> NDArray[np.intp]:
+        """Index of the palette entry nearest (squared RGB distance) to each colour.
+
+        |c - p|^2 ranks as |p|^2 - 2 c.p, one matrix product; with integer channels
+        every term is an integer far below 2^24, so float32 holds it exactly and ties
+        go to the first entry, as with the direct sum.
+        """
+        scores = self.norms[None, :] - 2 * (colors.astype(np.float32) @ self.palette.T)
+        return scores.argmin(axis=1)  # type: ignore[no-any-return]
 
 
 class GifWriter:
