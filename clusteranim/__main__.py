@@ -1,5 +1,5 @@
 """``python -m clusteranim``."""
 
-from clusteranim.cli import main
+from clusteranim.cli import run
 
-main()
+run()

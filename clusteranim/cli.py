@@ -7,6 +7,7 @@ Options default to None so that they never override the scenario file silently.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import signal
 import sys
@@ -84,6 +85,21 @@ def _jobs_option(help: str) -> Callable[[F], F]:
 
 
 _seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
+
+
+def run() -> None:
+    """The ``clusteranim`` program (and ``python -m clusteranim``): ``main``, then exit.
+
+    Interpreter shutdown runs a full garbage collection over every object still alive,
+    and with matplotlib, numpy and pydantic loaded that is a few hundred thousand objects
+    and about 0.2 s, a sixth of a short render. Freezing them first (``gc.freeze``) skips
+    that collection; the objects are still released and files still closed, only
+    reference cycles among them are left for the operating system to reclaim.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
