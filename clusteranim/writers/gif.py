@@ -3,13 +3,17 @@
 Frames are spooled to a temporary file (the first compressed, then the pixels that
 changed) while they are drawn, so memory does not grow with the animation. When the
 last frame is in, one palette is chosen for the whole animation: every colour exactly
-when there are at most 255 of them, otherwise the most frequent colours (the flat fills)
-exactly and the rest by median cut. No dithering. Each frame after the first stores
-only the rectangle that changed, with unchanged pixels in it transparent; a pixel whose
-colour moved by at most ``STILL_TOLERANCE`` levels per channel keeps its previous
-palette entry (a colour that drifts slowly, like a responsibility blend, would
-otherwise flicker between neighbouring entries and cost bytes in every frame). Pillow
-compresses each rectangle (LZW); the file structure around them is written here.
+when there are at most 255 of them, otherwise the frequent colours (the flat fills)
+exactly and the rest by median cut. Flat colours and edges are never dithered; a smooth
+area whose colours fall between palette entries (a density cloud, a blend) gets an
+ordered (Bayer) dither between the two entries that best mix to each colour, fixed to
+the pixel grid so that it neither shimmers nor costs bytes in later frames. Each frame
+after the first stores only the rectangle that changed, with unchanged pixels in it
+transparent; a pixel whose colour moved by at most ``STILL_TOLERANCE`` levels per
+channel keeps its previous palette entry (a colour that drifts slowly, like a
+responsibility blend, would otherwise flicker between neighbouring entries and cost
+bytes in every frame). Pillow compresses each rectangle (LZW); the file structure
+around them is written here.
 """
 
 from __future__ import annotations
@@ -27,9 +31,26 @@ from clusteranim.writers.base import Movie
 
 MAX_COLORS = 255  # palette entries for colours; index 255 is the transparent one
 TRANSPARENT = 255
-EXACT_COLORS = 160  # colours kept exactly when there are too many (the flat fills)
+EXACT_COLORS = 160  # at most this many colours kept exactly when there are too many...
+EXACT_SHARE = 1e-3
 SAMPLE_STRIDE = 5  # every n-th pixel of the first frame counts towards the palette
 STILL_TOLERANCE = 8  # of 255, per channel
+VISIBLE_ERROR = 3  # of 255: a colour nearer than this to its entry is not dithered
+SMOOTH_CONTRAST = 6  # of 255: a pixel is dithered only if no 4-neighbour differs by more
+PAIR_PENALTY = 0.05  # cost of mixing far-apart entries (grain), per squared level of their distance
+PAIR_CANDIDATES = 8  # entries nearest to a colour that are tried as its dither partner
+
+
+def bayer(size: int) -> NDArray[np.int64]:
+    """The ``size`` x ``size`` Bayer threshold matrix (``size`` a power of two), values
+    0 to size^2 - 1."""
+    matrix = np.zeros((1, 1), dtype=np.int64)
+    while matrix.shape[0] < size:
+        matrix = np.block([[4 * matrix, 4 * matrix + 2], [4 * matrix + 3, 4 * matrix + 1]])
+    return matrix
+
+
+THRESHOLDS = bayer(8)  # dither levels are 0 (never the partner) to 64 (always)
 
 
 def pack(pixels: NDArray[np.uint8]) -> NDArray[np.uint32]:
@@ -100,27 +121,23 @@ def median_cut(colors: NDArray[np.uint8], weights: NDArray[np.int64], n_colors: 
 
 
 class PaletteMapper:
-    """Maps packed colours to the nearest palette entry, remembering every colour it has seen.
+    """Maps the pixels of a frame to palette entries.
 
-    The tables cover all 2^24 colours but cost only the pages touched (``np.zeros``
+    Each colour is given its nearest entry and, when a mix of that entry with another
+    comes closer to it, that partner and the share of pixels that take it (as a Bayer
+    threshold level). A pixel takes its partner only where its threshold is below that
+    level and its neighbourhood is smooth. What is learned of each colour is kept in a
+    table over all 2^24 colours, which costs only the pages touched (``np.zeros``
     allocates lazily).
     """
 
-    def __init__(self, palette: NDArray[np.uint8]) -> None:
+    KNOWN = np.uint32(1 << 31)
+
+    def __init__(self, palette: NDArray[np.uint8], width: int) -> None:
         self.palette = palette.astype(np.float32)
         self.norms = (self.palette**2).sum(axis=1)
-        self.known = np.zeros(1 << 24, dtype=bool)
-        self.entries = np.zeros(1 << 24, dtype=np.uint8)
-
-    def indices(self, packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
-        """Palette index of each packed colour."""
-        missing = ~self.known[packed]
-        if missing.any():
-            new = np.unique(packed[missing])
-            self.entries[new] = self.nearest(unpack(new))
-            self.known[new] = True
-        result: NDArray[np.uint8] = self.entries[packed]
-        return result
+        self.width = width
+        self.table = np.zeros(1 << 24, dtype=np.uint32)  # KNOWN | nearest | partner << 8 | level << 16
 
     def nearest(self, colors: NDArray[np.uint8]) -> NDArray[np.intp]:
         """Index of the palette entry nearest (squared RGB distance) to each colour.
@@ -129,8 +146,81 @@ class PaletteMapper:
         every term is an integer far below 2^24, so float32 holds it exactly and ties
         go to the first entry, as with the direct sum.
         """
-        scores = self.norms[None, :] - 2 * (colors.astype(np.float32) @ self.palette.T)
-        return scores.argmin(axis=1)  # type: ignore[no-any-return]
+        return self._scores(colors).argmin(axis=1)  # type: ignore[no-any-return]
+
+    def _scores(self, colors: NDArray[np.uint8]) -> NDArray[np.float32]:
+        scores: NDArray[np.float32] = self.norms[None, :] - 2 * (colors.astype(np.float32) @ self.palette.T)
+        return scores
+
+    def pairs(self, colors: NDArray[np.uint8]) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """For each colour: its nearest entry, its dither partner and the partner's level.
+
+        A colour farther than ``VISIBLE_ERROR`` from its nearest entry p is given the entry
+        q among the nearest few whose mix p + t (q - p) comes closest to it, counting
+        ``PAIR_PENALTY`` |q - p|^2 against the mix, if that beats p alone; otherwise its
+        partner is p itself, at level 0.
+        """
+        scores = self._scores(colors)
+        first = scores.argmin(axis=1)
+        partner, level = first.copy(), np.zeros(len(colors), dtype=np.intp)
+        error = colors.astype(np.float32) - self.palette[first]
+        alone = (error**2).sum(axis=1)
+        far = np.flatnonzero(alone > VISIBLE_ERROR**2)
+        count = min(PAIR_CANDIDATES, scores.shape[1])
+        if far.size == 0 or count < 2:
+            return first, partner, level
+        candidates = np.argpartition(scores[far], count - 1, axis=1)[:, :count]
+        error = error[far]
+        steps = self.palette[candidates] - self.palette[first[far]][:, None, :]
+        lengths = (steps**2).sum(axis=2)
+        shares = np.clip(np.einsum("nkc,nc->nk", steps, error) / np.maximum(lengths, 1), 0, 1)
+        costs = ((error[:, None, :] - shares[:, :, None] * steps) ** 2).sum(axis=2) + PAIR_PENALTY * lengths
+        best = costs.argmin(axis=1)
+        rows = np.arange(len(far))
+        mixed = costs[rows, best] < alone[far]
+        partner[far[mixed]] = candidates[rows, best][mixed]
+        level[far[mixed]] = np.rint(shares[rows, best][mixed] * THRESHOLDS.size)
+        return first, partner, level
+
+    def indices(
+        self, packed: NDArray[np.uint32], positions: NDArray[np.intp], frame: NDArray[np.uint32]
+    ) -> NDArray[np.uint8]:
+        """Palette index of each packed colour, at its flat ``positions`` in ``frame``
+        (the whole picture, packed, whose neighbourhoods decide where to dither)."""
+        entries = self.table[packed]
+        missing = entries == 0
+        if missing.any():
+            new = np.unique(packed[missing])
+            first, partner, level = (part.astype(np.uint32) for part in self.pairs(unpack(new)))
+            self.table[new] = self.KNOWN | first | (partner << 8) | (level << 16)
+            entries = self.table[packed]
+        result = (entries & 0xFF).astype(np.uint8)
+        mixed = np.flatnonzero(entries >> 16 & 0xFF)
+        if mixed.size:
+            where = positions[mixed]
+            rows, columns = np.divmod(where, self.width)
+            take = (THRESHOLDS[rows % 8, columns % 8] < (entries[mixed] >> 16 & 0xFF)) & _smooth(
+                frame, where, self.width
+            )
+            result[mixed[take]] = entries[mixed[take]] >> 8 & 0xFF
+        return result
+
+
+def _smooth(frame: NDArray[np.uint32], positions: NDArray[np.intp], width: int) -> NDArray[np.bool_]:
+    """Whether each pixel's 4-neighbours all lie within ``SMOOTH_CONTRAST`` of it, per
+    channel (beyond the picture's edge the pixel counts as its own neighbour)."""
+    center = unpack(frame[positions]).astype(np.int16)
+    smooth = np.ones(len(positions), dtype=bool)
+    columns = positions % width
+    for step, inside in (
+        (1, columns < width - 1),
+        (-1, columns > 0),
+        (width, positions + width < frame.size),
+        (-width, positions >= width),
+    ):
+        neighbours = unpack(frame[np.where(inside, positions + step, positions)]).astype(np.int16)
+        smooth &= np.abs(neighbours - center).max(axis=1) <= SMOOTH_CONTRAST
+    return smooth
 
 
 class GifWriter:
@@ -175,7 +265,7 @@ class GifWriter:
 
     def _encode(self) -> None:
         palette = self.counter.palette()
-        mapper = PaletteMapper(palette)
+        mapper = PaletteMapper(palette, self.movie.width)
         table = np.zeros((256, 3), dtype=np.uint8)
         table[: len(palette)] = palette
         delays = centiseconds(len(self.records), self.movie.fps, self.movie.hold_last)
@@ -187,20 +277,24 @@ class GifWriter:
             if self.movie.loop != 1:
                 repeats = 0 if self.movie.loop == 0 else self.movie.loop - 1
                 output.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", repeats) + b"\x00")
-            first = np.frombuffer(zlib.decompress(self.spool.read(self.records[0])), dtype=np.uint32)
-            indices = mapper.indices(first).reshape(self.movie.height, width)
+            picture = np.frombuffer(zlib.decompress(self.spool.read(self.records[0])), dtype=np.uint32).copy()
+            indices = mapper.indices(picture, np.arange(picture.size), picture).reshape(
+                self.movie.height, width
+            )
             output.write(_frame_block(indices, 0, 0, delays[0], table, first=True))
             shown = table.astype(np.int16)
             for count, delay in zip(self.records[1:], delays[1:], strict=True):
                 positions = np.frombuffer(self.spool.read(4 * count), dtype=np.uint32).astype(np.intp)
                 colors = np.frombuffer(self.spool.read(4 * count), dtype=np.uint32)
-                output.write(_changes(positions, colors, indices, mapper, shown, delay, table))
+                picture[positions] = colors
+                output.write(_changes(positions, colors, picture, indices, mapper, shown, delay, table))
             output.write(b"\x3b")
 
 
 def _changes(
     positions: NDArray[np.intp],
     colors: NDArray[np.uint32],
+    picture: NDArray[np.uint32],
     indices: NDArray[np.uint8],
     mapper: PaletteMapper,
     shown: NDArray[np.int16],
@@ -209,7 +303,8 @@ def _changes(
 ) -> bytes:
     """A frame as the rectangle of pixels whose palette entry changed; updates ``indices``.
 
-    Only the pixels whose colour changed since the previous frame are given; of those, a
+    Only the pixels whose colour changed since the previous frame are given (``picture``
+    is the whole frame, packed); of those, a
     pixel still within ``STILL_TOLERANCE`` of the entry it shows keeps it. Inside the
     rectangle, pixels that keep their entry are transparent (the previous frame shows).
     """
@@ -220,7 +315,7 @@ def _changes(
     old = flat[positions]
     difference = np.abs(shown[old] - unpack(colors))
     still = np.maximum(np.maximum(difference[:, 0], difference[:, 1]), difference[:, 2]) <= STILL_TOLERANCE
-    new = np.where(still, old, mapper.indices(colors))
+    new = np.where(still, old, mapper.indices(colors, positions, picture))
     changed = new != old
     positions, new = positions[changed], new[changed]
     if positions.size == 0:
