@@ -31,8 +31,7 @@ from clusteranim.writers.base import Movie
 
 MAX_COLORS = 255  # palette entries for colours; index 255 is the transparent one
 TRANSPARENT = 255
-EXACT_COLORS = 160  # at most this many colours kept exactly when there are too many...
-EXACT_SHARE = 1e-3
+EXACT_COLORS = 160  # colours kept exactly when there are too many (the flat fills)
 SAMPLE_STRIDE = 5  # every n-th pixel of the first frame counts towards the palette
 STILL_TOLERANCE = 8  # of 255, per channel
 VISIBLE_ERROR = 3  # of 255: a colour nearer than this to its entry is not dithered
