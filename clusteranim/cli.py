@@ -32,7 +32,8 @@ def _reporting(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool, **kwargs: Any) -> Any:
         # SIGTERM unwinds like Ctrl-C, so that partial output is removed on the way out.
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        _received.clear()
+        previous = {number: signal.signal(number, _on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
         try:
             return command(*args, **kwargs)
         except Terminated:
@@ -58,7 +59,8 @@ def _reporting(command: F) -> F:
             )
             sys.exit(1)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     return wrapper  # type: ignore[return-value]
 
@@ -67,8 +69,30 @@ class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM."""
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+_received: list[int] = []  # the signals received during the current command
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _received.append(signum)
+    _raise_for(signum)
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGTERM:
+        raise Terminated
+    raise KeyboardInterrupt
+
+
+def _check_signals() -> None:
+    """Raise again for a signal already received.
+
+    The handler's exception is raised in whatever Python code runs when the signal
+    arrives, and CPython drops an exception raised inside a finalizer (``__del__``, a
+    weakref callback run by a garbage collection); checked after every frame, such a
+    lost interrupt still stops the render.
+    """
+    if _received:
+        _raise_for(_received[-1])
 
 
 _set_option = click.option(
@@ -157,12 +181,15 @@ def render(
         with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
+                _check_signals()
                 bar.length = total
                 bar.update(done - bar.pos)
 
             result = render_scenario(loaded, jobs=jobs, depfile=depfile, progress=progress)
     else:
-        result = render_scenario(loaded, jobs=jobs, depfile=depfile)
+        result = render_scenario(
+            loaded, jobs=jobs, depfile=depfile, progress=lambda done, total: _check_signals()
+        )
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     elif not quiet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -229,3 +230,37 @@ def test_numerical_failure_names_the_key_to_change(write_scenario: Write, tmp_pa
     assert process.returncode == 2
     assert process.stderr.startswith(f"{scenario}:5: algorithm.reg_covar: a component's covariance")
     assert "increase reg_covar" in process.stderr
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost interrupt
+def test_an_interrupt_lost_in_a_finalizer_still_stops_the_render(
+    write_scenario: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CPython drops an exception raised inside __del__; a Ctrl-C that lands there must
+    # still stop the render (exit 130) and leave the previous output as it was.
+    import os
+    import signal
+
+    from clusteranim.scene import figure
+
+    class Finalized:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    original = figure.Scene.draw
+    calls = {"count": 0}
+
+    def draw(self: figure.Scene, frame: Any, out: Any = None) -> Any:
+        calls["count"] += 1
+        if calls["count"] == 3:
+            Finalized()  # collected at once: the KeyboardInterrupt is lost in __del__
+        return original(self, frame, out)
+
+    monkeypatch.setattr(figure.Scene, "draw", draw)
+    target = tmp_path / "a.gif"
+    target.write_bytes(b"previous")
+    result = CliRunner().invoke(main, ["render", str(write_scenario(SMALL)), "-o", str(target), "-j", "1"])
+    assert calls["count"] == 3
+    assert result.exit_code == 130, result.output
+    assert target.read_bytes() == b"previous"
+    assert sorted(path.name for path in target.parent.iterdir() if path.suffix == ".part") == []
