@@ -198,9 +198,10 @@ class PaletteMapper:
         if mixed.size:
             where = positions[mixed]
             rows, columns = np.divmod(where, self.width)
-            take = (THRESHOLDS[rows % 8, columns % 8] < (entries[mixed] >> 16 & 0xFF)) & _smooth(
-                frame, where, self.width
-            )
+            take = (
+                THRESHOLDS[rows % THRESHOLDS.shape[0], columns % THRESHOLDS.shape[1]]
+                < (entries[mixed] >> 16 & 0xFF)
+            ) & _smooth(frame, where, self.width)
             result[mixed[take]] = entries[mixed[take]] >> 8 & 0xFF
         return result
 
