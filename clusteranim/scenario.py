@@ -8,6 +8,7 @@ the YAML node marks; unknown keys get a "did you mean" hint, duplicate keys are 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,21 @@ MAX_NODES = 100_000
 MAX_SCENARIO_BYTES = 1 << 20
 
 Path_ = tuple[str | int, ...]
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading numbers as YAML 1.2 does.
+
+    YAML 1.1 needs a dot in a float, so ``tol: 1e-3`` would be the string "1e-3";
+    YAML 1.2 (and every user) reads it as the number 0.001.
+    """
+
+
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 def _tagged_union(registry: Mapping[str, type[NamedOptions]], key: str, default: str | None) -> Any:
@@ -402,7 +418,7 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise fail(f"is not UTF-8 text (byte 0x{raw[error.start]:02x})", line) from None
-    loader = yaml.SafeLoader(text)
+    loader = ScenarioLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -492,7 +508,7 @@ def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple
         if not equals or not key.strip():
             raise ScenarioError(Problem(where, None, "", "expected KEY=VALUE, e.g. --set algorithm.k=5"))
         try:
-            value = yaml.safe_load(value_text) if value_text.strip() else None
+            value = yaml.load(value_text, Loader=ScenarioLoader) if value_text.strip() else None  # noqa: S506
         except yaml.YAMLError as error:
             raise ScenarioError(Problem(where, None, key, f"value is not valid YAML ({error})")) from None
         pairs.append((_split_key(key.strip()), value, where))
