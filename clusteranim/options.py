@@ -2,8 +2,9 @@
 
 Every data source, algorithm and layer declares its keys as a subclass of
 :class:`Options`: one typed, documented field per key. Values are checked strictly
-(YAML already gives them their types, so ``k: "3"`` is a mistake worth reporting) and
-unknown keys are errors.
+(YAML already gives them their types, so ``k: "3"`` is a mistake worth reporting),
+every number is finite (``.nan``, ``.inf`` and ``1e999`` are errors) and unknown keys
+are errors.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ IntPair = Annotated[list[int], Field(min_length=2, max_length=2)]
 class Options(BaseModel):
     """A frozen, strictly validated group of scenario keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class NamedOptions(Options):

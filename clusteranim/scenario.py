@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
@@ -34,24 +35,63 @@ from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.options import IntPair, NamedOptions, OptionError, Options
 from clusteranim.scene.layers import LAYERS, LayerOptions
-from clusteranim.scene.layers.title import TEMPLATE_FIELDS, check_template
-from clusteranim.writers import FORMATS, format_for_path
+from clusteranim.scene.text import TEMPLATE_FIELDS, check_template
+from clusteranim.scene.palette import check_palette_size
+from clusteranim.writers import FORMATS, check_settings, format_for_path
 
-# Nodes visited when walking a document, aliases counted each time they are used: a
-# scenario is a few hundred nodes, an alias bomb is billions.
-MAX_NODES = 100_000
+# Values in a document, aliases counted each time they are used (a scenario has a few
+# hundred, an alias bomb billions), keys (a scenario has a few dozen) and nesting depth
+# (a scenario nests six levels: style.layers[0].points.color). Each bound fails fast.
+MAX_VALUES = 10_000
+MAX_KEYS = 1_000
+MAX_DEPTH = 32
 # A scenario is a few kilobytes; a file much larger is a mistake (or data in disguise).
 MAX_SCENARIO_BYTES = 1 << 20
 
 Path_ = tuple[str | int, ...]
 
 
+class DocumentTooLarge(yaml.YAMLError):
+    """A document nests too deep or holds too many keys or values to be a scenario."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class ScenarioLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading numbers as YAML 1.2 does.
+    """PyYAML's safe loader, bounded, and reading numbers as YAML 1.2 does.
 
     YAML 1.1 needs a dot in a float, so ``tol: 1e-3`` would be the string "1e-3";
-    YAML 1.2 (and every user) reads it as the number 0.001.
+    YAML 1.2 (and every user) reads it as the number 0.001. Composing stops at
+    ``MAX_DEPTH`` levels, ``MAX_KEYS`` keys or ``MAX_VALUES`` values, before PyYAML's
+    recursion or memory gives out.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.n_keys = 0
+        self.n_nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        self.depth += 1
+        self.n_nodes += 1
+        if isinstance(parent, yaml.MappingNode) and index is None:
+            self.n_keys += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                self._too_large(f"nests deeper than {MAX_DEPTH} levels")
+            if self.n_keys > MAX_KEYS:
+                self._too_large(f"has more than {MAX_KEYS:,} keys")
+            if self.n_nodes > MAX_VALUES:
+                self._too_large(f"has more than {MAX_VALUES:,} values")
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+    def _too_large(self, message: str) -> None:
+        raise DocumentTooLarge(message, self.peek_event().start_mark.line + 1)
 
 
 ScenarioLoader.add_implicit_resolver(
@@ -102,6 +142,7 @@ class Style(Options):
     )
     layers: list[LayerSpec] = Field(
         default_factory=_default_layers,
+        min_length=1,
         description="Layers from bottom to top: a name, or {name: {option: value}}.",
     )
     title: str = Field(
@@ -210,10 +251,6 @@ class Output(Options):
             except ValueError as error:
                 raise OptionError("path", str(error)) from None
         output_format = self.resolved_format()
-        if output_format == "gif" and self.fps > 50:
-            raise OptionError(
-                "fps", f"must be <= 50 for a GIF (it counts hundredths of a second), got {self.fps:g}"
-            )
         if output_format == "mp4" and self.quality is not None and self.quality > 51:
             raise OptionError("quality", f"must be <= 51 for MP4 (H.264 CRF), got {self.quality}")
         if self.toggle_layers and output_format != "html":
@@ -262,16 +299,24 @@ class Origin:
 class Limits(Options):
     """Caps that keep a mistyped number from exhausting the machine; raise them on purpose."""
 
-    max_points: int = Field(5_000_000, ge=1, description="Most data points.")
-    max_frames: int = Field(10_000, ge=1, description="Most frames, counted as (max_iter x (tween + 1) + 1).")
-    max_pixels: int = Field(16_777_216, ge=1, description="Most pixels per frame (width x height).")
+    max_points: int = Field(5_000_000, ge=1, le=10**9, description="Most data points.")
+    max_frames: int = Field(
+        10_000,
+        ge=1,
+        le=10**7,
+        description="Most frames, counted as (max_iter x (tween + 1) + 1 + hold_last x fps)"
+        " x the HTML player's layer variants.",
+    )
+    max_pixels: int = Field(16_777_216, ge=1, le=2**30, description="Most pixels per frame (width x height).")
 
 
 class Scenario(Options):
     """A clustering animation: data, algorithm, style and output (version 1)."""
 
     version: Literal[1] = Field(1, description="Scenario format version.")
-    seed: int = Field(0, description="Seed of everything random, unless a section sets its own.")
+    seed: int = Field(
+        0, ge=0, description="Seed of everything random (any integer >= 0), unless a section sets its own."
+    )
     data: DataSpec = Field(default_factory=BlobsOptions, description="Where the points come from.")
     algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
     style: Style = Field(default_factory=Style, description="How frames look.")
@@ -289,21 +334,37 @@ class Scenario(Options):
         return self
 
     @model_validator(mode="after")
+    def _check_style_fits_algorithm(self) -> Scenario:
+        try:
+            check_palette_size(self.style.palette, self.algorithm.k)
+        except ValueError as error:
+            raise OptionError("style.palette", str(error)) from None
+        for depth, layer in enumerate(self.style.layers):
+            try:
+                layer.check_for(self.algorithm)
+            except OptionError as error:
+                raise OptionError(f"style.layers.{depth}.{layer.plugin_name()}.{error.key}", error.message) from None
+        return self
+
+    @model_validator(mode="after")
     def _check_limits(self) -> Scenario:
-        limits = self.limits
-        pixels = self.style.width * self.style.height
+        limits, style, output = self.limits, self.style, self.output
+        pixels = style.width * style.height
         if pixels > limits.max_pixels:
             raise OptionError(
                 "style.width",
-                f"{self.style.width} x {self.style.height} = {pixels:,} pixels per frame exceed"
+                f"{style.width} x {style.height} = {pixels:,} pixels per frame exceed"
                 f" limits.max_pixels ({limits.max_pixels:,}); raise limits.max_pixels to allow it",
             )
-        frames = self.algorithm.max_iter * (self.output.tween + 1) + 1
+        check_settings(output.resolved_format(), style.width, style.height, output.fps, output.hold_last)
+        steps = self.algorithm.max_iter * (output.tween + 1) + 1
+        frames = (steps + round(output.hold_last * output.fps)) * 2 ** len(set(output.toggle_layers))
         if frames > limits.max_frames:
             raise OptionError(
                 "algorithm.max_iter",
-                f"allows up to {frames:,} frames (max_iter x (tween + 1) + 1), more than"
-                f" limits.max_frames ({limits.max_frames:,}); lower it or raise limits.max_frames",
+                f"allows up to {frames:,} frames ((max_iter x (tween + 1) + 1 + hold_last x fps)"
+                " x layer variants), more than limits.max_frames"
+                f" ({limits.max_frames:,}); lower it or raise limits.max_frames",
             )
         points = self.data.expected_points()
         if points is not None and points > limits.max_points:
@@ -400,17 +461,7 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     def fail(message: str, line: int | None = None) -> ScenarioError:
         return ScenarioError(Problem(name, line, "", message))
 
-    if path.is_dir():
-        raise fail("is a directory, not a scenario file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise fail(f"is {size / 2**20:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES >> 20} MB")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except OSError as error:
-        raise fail(f"cannot be read ({error.strerror or error})") from None
+    raw = read_bounded(path, MAX_SCENARIO_BYTES, fail, what="a scenario file")
     if b"\x00" in raw:
         raise fail("is a binary file, not YAML")
     try:
@@ -422,10 +473,14 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise fail("is empty")
+            raise fail("is empty; write {} for a scenario of all defaults")
+        if _expanded_size(node, {}) > MAX_VALUES:
+            raise fail(f"expands to more than {MAX_VALUES:,} values (aliases?)")
         origin = Origin(source=name, base_dir=path.resolve().parent)
-        _index_lines(node, (), origin.lines, origin.duplicates, name, [0])
+        _index_lines(node, (), origin.lines, origin.duplicates, name)
         document = loader.construct_document(node)
+    except DocumentTooLarge as error:
+        raise fail(str(error), error.line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise fail(_yaml_message(error), mark.line + 1 if mark else None) from None
@@ -436,6 +491,38 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     return origin, document
 
 
+def read_bounded(
+    path: Path, max_bytes: int, fail: Callable[[str], Exception], what: str = "a file"
+) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, checked before reading.
+
+    A folder, FIFO, device or socket (or a symlink to one) is refused without opening
+    it, since reading a FIFO blocks and reading ``/dev/zero`` never ends; the read
+    itself stops one byte past the limit, for files whose size ``stat`` does not tell.
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as error:
+        raise fail(f"cannot be read ({error.strerror or error})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise fail(f"is a directory, not {what}")
+    if not stat.S_ISREG(status.st_mode):
+        raise fail(f"is {_file_kind(status.st_mode)}, not {what}")
+    limit = f"{what} is at most {max_bytes >> 20} MB"
+    if status.st_size > max_bytes:
+        raise fail(f"is {status.st_size / 2**20:.1f} MB; {limit}")
+    try:
+        with path.open("rb") as file:
+            raw = file.read(max_bytes + 1)
+    except OSError as error:
+        raise fail(f"cannot be read ({error.strerror or error})") from None
+    if len(raw) > max_bytes:
+        raise fail(f"is more than {max_bytes >> 20} MB; {limit}")
+    return raw
+
+
 def _yaml_message(error: yaml.MarkedYAMLError) -> str:
     problem = error.problem or "syntax error"
     if "'\\t'" in problem:
@@ -444,18 +531,44 @@ def _yaml_message(error: yaml.MarkedYAMLError) -> str:
     return f"invalid YAML: {problem}{context}"
 
 
-def _index_lines(
-    node: yaml.Node,
-    path: Path_,
-    lines: dict[Path_, int],
-    problems: list[Problem],
-    source: str,
-    visited: list[int],
-) -> None:
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """The number of values under ``node`` once aliases are expanded.
+
+    Aliases share nodes, so each distinct node is sized once (an alias bomb is a few
+    lines whose expansion has billions of values); an alias inside its own anchor is a
+    document without end.
+    """
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = MAX_VALUES + 1  # while visiting: a cycle counts as too large
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        children = []
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes)
+        if total > MAX_VALUES:
+            break
+    sizes[id(node)] = total
+    return total
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[Problem], source: str) -> None:
     """Record the line of every key path below ``node`` and flag duplicate keys."""
-    visited[0] += 1
-    if visited[0] > MAX_NODES:
-        raise ScenarioError(Problem(source, None, "", f"expands to more than {MAX_NODES} values (aliases?)"))
     if isinstance(node, yaml.MappingNode):
         first_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -472,11 +585,11 @@ def _index_lines(
                 )
             first_lines.setdefault(key, line)
             lines.setdefault((*path, key), line)
-            _index_lines(value_node, (*path, key), lines, problems, source, visited)
+            _index_lines(value_node, (*path, key), lines, problems, source)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines.setdefault((*path, index), item.start_mark.line + 1)
-            _index_lines(item, (*path, index), lines, problems, source, visited)
+            _index_lines(item, (*path, index), lines, problems, source)
 
 
 def _plain_copy(value: Any) -> Any:
@@ -684,10 +797,10 @@ def _describe(details: Mapping[str, Any], path: Path_) -> tuple[str, bool]:
         return f"must be {operator} {bound}", True
     if kind in ("too_short", "too_long"):
         if context.get("min_length") == context.get("max_length") or details["loc"][-1] == "tuple":
-            return f"must have {context.get('max_length', context.get('min_length'))} items", True
+            return f"must have {_items(context.get('max_length', context.get('min_length')))}", True
         if kind == "too_short":
-            return f"must have at least {context['min_length']} items", True
-        return f"must have at most {context['max_length']} items", True
+            return f"must have at least {_items(context['min_length'])}", True
+        return f"must have at most {_items(context['max_length'])}", True
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         key = context.get("discriminator", "name").removesuffix("()")
         if kind == "union_tag_not_found":
@@ -704,6 +817,10 @@ def _describe(details: Mapping[str, Any], path: Path_) -> tuple[str, bool]:
         return str(error), False
     message = str(details["msg"])
     return message[:1].lower() + message[1:], True
+
+
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
 
 
 def _registry_at(path: Path_) -> tuple[str, Mapping[str, Any]]:

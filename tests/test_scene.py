@@ -41,8 +41,14 @@ def symmetric_data() -> Dataset:
 
 
 def scene(dataset: Dataset, trace: Trace, **style: Any) -> Scene:
+    """A scene in ``style``; ``layers=[]`` (which a scenario refuses) draws the bare axes,
+    the reference the tests compare a layer against."""
     options = {"width": 400, "height": 400, "palette": ["tab:blue", "tab:orange"], **style}
-    return Scene(Style.model_validate(options), trace, dataset, "GMM")
+    bare = options.get("layers") == []
+    if bare:
+        del options["layers"]
+    validated = Style.model_validate(options)
+    return Scene(validated.model_copy(update={"layers": []}) if bare else validated, trace, dataset, "GMM")
 
 
 def pixel(image: np.ndarray, built: Scene, point: tuple[float, float]) -> np.ndarray:
@@ -315,6 +321,19 @@ def test_palettes_give_distinct_colours(palette: str) -> None:
     assert len({tuple(np.round(color, 4)) for color in colors}) == 12
     with pytest.raises(ValueError, match="tab10 has 10 colours but 12 are needed"):
         cluster_colors("tab10", 12)
+
+
+def test_qualitative_palette_sizes_are_matplotlibs() -> None:
+    from matplotlib import colormaps, colors
+
+    from clusteranim.scene.names import COLORMAPS, QUALITATIVE_SIZES
+
+    listed = {
+        name: colormaps[name].N
+        for name in COLORMAPS
+        if isinstance(colormaps[name], colors.ListedColormap) and colormaps[name].N <= 20
+    }
+    assert listed == QUALITATIVE_SIZES
 
 
 OPTION_CHANGES: list[tuple[dict[str, Any], dict[str, Any]]] = [

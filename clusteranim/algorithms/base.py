@@ -103,13 +103,16 @@ class AlgorithmOptions(NamedOptions):
     kind_key: ClassVar[str] = "name"
     #: How titles name the algorithm.
     display_name: ClassVar[str] = ""
+    #: Whether its states carry covariances (mixtures), which ellipses can show.
+    has_covariances: ClassVar[bool] = False
 
     k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")
     tol: float = Field(1e-4, ge=0, description="Convergence tolerance (see the algorithm).")
     seed: int | None = Field(
         None,
-        description="Seed of the initialisation; defaults to the scenario's top-level seed,"
+        ge=0,
+        description="Seed of the initialisation (any integer >= 0); defaults to the scenario's top-level seed,"
         " so the starting state can be re-drawn without new data.",
     )
     normalize: Literal["none", "minmax", "standard"] = Field(

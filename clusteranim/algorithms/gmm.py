@@ -228,6 +228,7 @@ class GaussianMixtureOptions(AlgorithmOptions):
 
     summary = "Gaussian mixture fitted by expectation-maximisation"
     display_name = "GMM"
+    has_covariances = True
 
     name: Literal["gmm"] = "gmm"
     tol: float = Field(1e-3, ge=0, description="Stop when the mean log-likelihood changes by less.")

@@ -76,7 +76,9 @@ class DataOptions(NamedOptions):
 
     kind_key: ClassVar[str] = "generator"
 
-    seed: int | None = Field(None, description="Seed of the data; defaults to the scenario's top-level seed.")
+    seed: int | None = Field(
+        None, ge=0, description="Seed of the data (any integer >= 0); defaults to the scenario's top-level seed."
+    )
 
     def expected_points(self) -> int | None:
         """How many points the source will give, where that is known before loading."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from clusteranim.algorithms.base import FloatArray, IntArray, State
+from clusteranim.algorithms.base import AlgorithmOptions, FloatArray, IntArray, State
 from clusteranim.options import NamedOptions
 from clusteranim.scene.grid import PixelGrid
 from clusteranim.scene.projection import Projection
@@ -181,6 +181,12 @@ class LayerOptions(NamedOptions):
     """Options every layer has; subclasses add their own and implement ``build``."""
 
     kind_key: ClassVar[str] = "name"
+
+    def check_for(self, algorithm: AlgorithmOptions) -> None:
+        """Raise :class:`OptionError` if the layer cannot draw what ``algorithm`` gives.
+
+        Called when the scenario loads, so that ``validate`` reports it.
+        """
 
     def build(self, context: SceneContext) -> Layer:
         """Create the layer's artists on ``context.axes``."""

@@ -84,10 +84,7 @@ class Scene:
         axes = self.figure.add_subplot()
         projection = Projection.fit(dataset.X, style.projection, dataset.feature_names)
         points = projection.points(dataset.X)
-        try:
-            colors = cluster_colors(style.palette, trace.n_clusters)
-        except ValueError as error:
-            raise OptionError("palette", str(error)) from None
+        colors = cluster_colors(style.palette, trace.n_clusters)
         _decorate(axes, style, projection)
         self.context = SceneContext(
             figure=self.figure,

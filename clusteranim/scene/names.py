@@ -6,6 +6,24 @@ then imports matplotlib); a test keeps the lists a subset of what matplotlib acc
 
 from __future__ import annotations
 
+#: The built-in qualitative colormaps, whose colours are taken in order, and how many
+#: colours each has (the reversed "_r" ones have as many).
+QUALITATIVE_SIZES = {
+    "Accent": 8,
+    "Dark2": 8,
+    "Paired": 12,
+    "Pastel1": 9,
+    "Pastel2": 8,
+    "Set1": 9,
+    "Set2": 8,
+    "Set3": 12,
+    "okabe_ito": 8,
+    "tab10": 10,
+    "tab20": 20,
+    "tab20b": 20,
+    "tab20c": 20,
+}
+
 #: Built-in colormaps (each also exists reversed, with "_r").
 COLORMAPS = frozenset(
     (

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import AfterValidator
 
 from clusteranim.algorithms.base import FloatArray
-from clusteranim.scene.names import COLORMAPS, CSS4_COLORS, MARKERS
+from clusteranim.scene.names import COLORMAPS, CSS4_COLORS, MARKERS, QUALITATIVE_SIZES
 
 
 def cluster_colors(palette: str | list[str], n_colors: int) -> FloatArray:
@@ -25,23 +25,45 @@ def cluster_colors(palette: str | list[str], n_colors: int) -> FloatArray:
     """
     from matplotlib import colormaps, colors
 
+    check_palette_size(palette, n_colors)
     if isinstance(palette, list):
-        if len(palette) < n_colors:
-            raise ValueError(f"lists {len(palette)} colours but {n_colors} are needed")
         return colors.to_rgba_array(palette[:n_colors])
     if palette == "hsv":
         hues = np.arange(n_colors) / n_colors
         rgb = colors.hsv_to_rgb(np.stack([hues, np.full(n_colors, 0.85), np.full(n_colors, 0.9)], axis=1))
         return np.column_stack([rgb, np.ones(n_colors)])
     colormap = colormaps[palette]
-    if isinstance(colormap, colors.ListedColormap) and colormap.N <= 20:
-        if n_colors > colormap.N:
-            raise ValueError(
-                f"{palette} has {colormap.N} colours but {n_colors} are needed;"
-                " use hsv or a continuous colormap such as viridis"
-            )
+    if palette_size(palette) is not None:
         return np.asarray(colormap(np.arange(n_colors)), dtype=np.float64)
     return np.asarray(colormap(np.linspace(0.0, 1.0, n_colors)), dtype=np.float64)
+
+
+def palette_size(palette: str | list[str]) -> int | None:
+    """How many colours ``palette`` has, or None for one sampled evenly (any number)."""
+    if isinstance(palette, list):
+        return len(palette)
+    if palette == "hsv":
+        return None
+    name = palette.removesuffix("_r")
+    if name in COLORMAPS:
+        return QUALITATIVE_SIZES.get(name)
+    from matplotlib import colormaps, colors
+
+    colormap = colormaps[palette]
+    return colormap.N if isinstance(colormap, colors.ListedColormap) and colormap.N <= 20 else None
+
+
+def check_palette_size(palette: str | list[str], n_colors: int) -> None:
+    """Raise ValueError unless ``palette`` has at least ``n_colors`` colours."""
+    size = palette_size(palette)
+    if size is None or size >= n_colors:
+        return
+    if isinstance(palette, list):
+        raise ValueError(f"lists {size} colours but {n_colors} are needed")
+    raise ValueError(
+        f"{palette} has {size} colours but {n_colors} are needed;"
+        " use hsv or a continuous colormap such as viridis"
+    )
 
 
 COLOR_PATTERN = re.compile(

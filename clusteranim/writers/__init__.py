@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import PurePath
+
+from clusteranim.options import OptionError
 
 from clusteranim.writers.base import FrameLabel, Movie, Writer, WriterFactory, atomic_path, saving
 from clusteranim.writers.frames import FramesWriter
@@ -42,6 +45,43 @@ def format_for_path(path: str) -> str:
     )
 
 
+# Largest frame side each format can store: GIF counts in 16 bits, and x264 stops at
+# 16,384 (an odd side is padded by one).
+MAX_SIDE = {"gif": 65_535, "mp4": 16_384, "webm": 65_535}
+# GIF delays are hundredths of a second in 16 bits.
+MAX_GIF_DELAY = 65_535
+# ffmpeg's frame rate is a fraction with a denominator of at most 1001; below this it is 0.
+MIN_VIDEO_FPS = 0.001
+
+
+def check_settings(output_format: str, width: int, height: int, fps: float, hold_last: float) -> None:
+    """Raise :class:`OptionError` (keyed from the scenario's root) when ``output_format``
+    cannot store frames of this size at this rate."""
+    max_side = MAX_SIDE.get(output_format)
+    if max_side is not None:
+        for key, side in (("style.width", width), ("style.height", height)):
+            if side > max_side:
+                raise OptionError(key, f"must be <= {max_side:,} for {output_format.upper()}, got {side:,}")
+    if output_format == "gif":
+        if fps > 50:
+            raise OptionError(
+                "output.fps", f"must be <= 50 for a GIF (it counts hundredths of a second), got {fps:g}"
+            )
+        if 100 / fps > MAX_GIF_DELAY:
+            slowest = math.ceil(100 / MAX_GIF_DELAY * 10_000) / 10_000
+            raise OptionError(
+                "output.fps", f"must be >= {slowest} for a GIF (a frame lasts at most 655.35 s), got {fps:g}"
+            )
+        if round((1 / fps + hold_last) * 100) + 1 > MAX_GIF_DELAY:
+            raise OptionError(
+                "output.hold_last",
+                f"the last GIF frame would last {1 / fps + hold_last:g} s (1/fps + hold_last);"
+                " a GIF frame lasts at most 655.35 s",
+            )
+    if output_format in ("mp4", "webm") and fps < MIN_VIDEO_FPS:
+        raise OptionError("output.fps", f"must be >= {MIN_VIDEO_FPS} for video, got {fps:g}")
+
+
 __all__ = [
     "FORMATS",
     "FrameLabel",
@@ -49,6 +89,7 @@ __all__ = [
     "Writer",
     "WriterFactory",
     "atomic_path",
+    "check_settings",
     "format_for_path",
     "saving",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.algorithms.base import AlgorithmOptions, FloatArray
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 
@@ -65,13 +65,18 @@ class EllipsesLayer(LayerOptions):
     alpha: float = Field(0.9, ge=0, le=1, description="Outline opacity.")
     fill: float = Field(0.0, ge=0, le=1, description="Opacity of the ellipse's face (0: outline only).")
 
+    def check_for(self, algorithm: AlgorithmOptions) -> None:
+        if self.source == "model" and not algorithm.has_covariances:
+            raise OptionError(
+                "source",
+                f"model needs a mixture: {algorithm.display_name} has no covariances (use points)",
+            )
+
     def build(self, context: SceneContext) -> Ellipses:
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Ellipse
 
-        uses_model = self.source == "model" or (self.source == "auto" and context.trace.weights is not None)
-        if uses_model and context.trace.covariances is None:
-            raise OptionError("source", "model needs a mixture: k-means has no covariances (use points)")
+        uses_model = self.source == "model" or (self.source == "auto" and context.trace.covariances is not None)
         patches: list[list[Ellipse]] = []
         for color in context.colors:
             row = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from clusteranim.algorithms.base import AlgorithmOptions
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.text import check_text
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -28,6 +30,12 @@ Location = Literal[
 ]
 
 
+def _check_texts(texts: list[str] | str | None) -> list[str] | str | None:
+    for text in [texts] if isinstance(texts, str) else texts or []:
+        check_text(text)
+    return texts
+
+
 class LegendLayer(LayerOptions):
     """A legend naming each cluster (k-means) or component (mixtures)."""
 
@@ -40,14 +48,19 @@ class LegendLayer(LayerOptions):
     loc: Location = Field("upper right", description="Where in the axes the legend goes (matplotlib's loc).")
     title: str | None = Field(None, description="A heading above the entries.")
 
+    _check_labels = field_validator("labels")(_check_texts)
+    _check_title = field_validator("title")(_check_texts)
+
+    def check_for(self, algorithm: AlgorithmOptions) -> None:
+        if self.labels is not None and len(self.labels) != algorithm.k:
+            raise OptionError("labels", f"lists {len(self.labels)} labels for k = {algorithm.k}")
+
     def build(self, context: SceneContext) -> Legend:
         from matplotlib.lines import Line2D
 
         n_clusters = len(context.colors)
         noun = "component" if context.trace.weights is not None else "cluster"
         labels = self.labels or [f"{noun} {index + 1}" for index in range(n_clusters)]
-        if len(labels) != n_clusters:
-            raise OptionError("labels", f"lists {len(labels)} labels for k = {n_clusters}")
         handles = [
             Line2D(
                 [], [], linestyle="", marker="o", markersize=8, markerfacecolor=color, markeredgecolor="none"

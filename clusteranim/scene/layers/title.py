@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.text import check_template
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -16,21 +16,7 @@ if TYPE_CHECKING:
 
     from clusteranim.scene.figure import Overlay
 
-TEMPLATE_FIELDS = ("iteration", "n_iter", "objective", "algorithm", "k")
 Corner = Literal["upper left", "upper right", "lower left", "lower right"]
-
-
-def check_template(template: str) -> str:
-    """Raise ValueError unless ``template`` uses only the known fields."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        raise ValueError(f"is not a valid template ({error})") from None
-    unknown = sorted(names - set(TEMPLATE_FIELDS))
-    if unknown:
-        fields = ", ".join(f"{{{name}}}" for name in TEMPLATE_FIELDS)
-        raise ValueError(f"unknown field {{{unknown[0]}}}; the fields are {fields}")
-    return template
 
 
 class TitleLayer(LayerOptions):
