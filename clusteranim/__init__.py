@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from clusteranim.errors import RenderError, ScenarioError
     from clusteranim.pipeline import RenderResult, render, run
     from clusteranim.scenario import Scenario, load_scenario
 
 _EXPORTS = {
+    "ScenarioError": "clusteranim.errors",
+    "RenderError": "clusteranim.errors",
     "load_scenario": "clusteranim.scenario",
     "Scenario": "clusteranim.scenario",
     "run": "clusteranim.pipeline",
@@ -21,7 +24,16 @@ _EXPORTS = {
     "RenderResult": "clusteranim.pipeline",
 }
 
-__all__ = ["RenderResult", "Scenario", "__version__", "load_scenario", "render", "run"]
+__all__ = [
+    "RenderError",
+    "RenderResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "render",
+    "run",
+]
 
 
 def __getattr__(name: str) -> Any:

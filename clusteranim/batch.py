@@ -5,11 +5,11 @@ from __future__ import annotations
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clusteranim.errors import ClusteranimError
+from clusteranim.errors import ClusteranimError, ScenarioError
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,11 @@ class BatchItem:
         }
 
 
-def _render_one(scenario: str, out_dir: str | None) -> BatchItem:
+def _render_one(scenario: str, output: str | None) -> BatchItem:
     from clusteranim.pipeline import render
-    from clusteranim.scenario import load_scenario
 
     started = time.perf_counter()
     try:
-        output = None
-        if out_dir is not None:
-            output = Path(out_dir) / Path(load_scenario(scenario).output.path).name
         result = render(scenario, output=output, jobs=1)
     except ClusteranimError as error:
         return BatchItem(scenario, error.exit_code, str(error))
@@ -65,19 +61,63 @@ def _render_one(scenario: str, out_dir: str | None) -> BatchItem:
     return BatchItem(scenario, 0, result=summary)
 
 
+def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
+    """The output of each scenario (None: its own ``output.path``), checked together.
+
+    Raises
+    ------
+    ScenarioError
+        When two scenarios would write the same path, or one would overwrite another's
+        input, before any is rendered. A scenario that does not load is left to fail
+        alone when its turn comes.
+    """
+    from clusteranim.pipeline import inputs, targets
+    from clusteranim.scenario import Scenario, load_scenario
+    from clusteranim.writers.targets import check_targets
+
+    outputs: list[str | None] = []
+    owners: dict[int, tuple[Scenario, str]] = {}
+    planned, read = [], {}
+    for scenario in scenarios:
+        output = None
+        try:
+            loaded = load_scenario(scenario)
+            if out_dir is not None:
+                output = str(Path(out_dir) / Path(loaded.output.path).name)
+                loaded = load_scenario(scenario, output=output)
+        except ScenarioError:
+            outputs.append(None)
+            continue
+        outputs.append(output)
+        read.update(inputs(loaded))
+        for target in targets(loaded):
+            named = replace(target, key=f"{target.key} of {scenario}")
+            owners[id(named)] = (loaded, target.key)
+            planned.append(named)
+    problems = []
+    for target, message in check_targets(planned, read):
+        loaded, key = owners[id(target)]
+        problems.append(loaded.origin.problem(key, message))
+    if problems:
+        raise ScenarioError(problems)
+    return outputs
+
+
 def run_batch(scenarios: list[str], jobs: int, out_dir: str | None = None) -> list[BatchItem]:
     """Render each scenario (one process each at a time, ``jobs`` at once), in order.
 
-    Each scenario is drawn by a single process, so a batch produces the same bytes as
-    rendering each scenario alone.
+    Every output is checked against every other and every input first (see
+    :func:`plan_outputs`). Each scenario is drawn by a single process, so a batch
+    produces the same bytes as rendering each scenario alone.
     """
+    outputs = plan_outputs(scenarios, out_dir)
     if jobs <= 1 or len(scenarios) <= 1:
-        return [_render_one(scenario, out_dir) for scenario in scenarios]
+        return [_render_one(scenario, output) for scenario, output in zip(scenarios, outputs, strict=True)]
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_render_one, scenarios, [out_dir] * len(scenarios)))
+        return list(pool.map(_render_one, scenarios, outputs))
 
 
 def summary_table(items: list[BatchItem]) -> str:

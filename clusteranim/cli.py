@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import math
 import signal
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,7 +43,7 @@ def _reporting(command: F) -> F:
             sys.exit(EXIT_TERMINATED)
         except ClusteranimError as error:
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
@@ -51,7 +53,7 @@ def _reporting(command: F) -> F:
             raise
         except Exception as error:  # a bug: one line, unless asked for the traceback
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(
                 f"clusteranim: internal error: {type(error).__name__}: {error}"
                 " (run with --debug for the traceback)",
@@ -111,8 +113,26 @@ def _jobs_option(help: str) -> Callable[[F], F]:
 _seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
 
 
+def strict_json(value: Any) -> str:
+    """``value`` as strict JSON: a NaN or infinite number (a diverged objective) is null."""
+
+    def finite(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(entry) for key, entry in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [finite(entry) for entry in item]
+        return item
+
+    return json.dumps(finite(value), allow_nan=False)
+
+
 def run() -> None:
     """The ``clusteranim`` program (and ``python -m clusteranim``): ``main``, then exit.
+
+    Usage errors are reported in one line, followed by the usage hint, instead of
+    click's four.
 
     Interpreter shutdown runs a full garbage collection over every object still alive,
     and with matplotlib, numpy and pydantic loaded that is a few hundred thousand objects
@@ -120,10 +140,22 @@ def run() -> None:
     that collection; the objects are still released and files still closed, only
     reference cycles among them are left for the operating system to reclaim.
     """
+    code: Any = 0
     try:
-        main()
+        code = main.main(standalone_mode=False)
+    except click.UsageError as error:
+        path = error.ctx.command_path if error.ctx is not None else "clusteranim"
+        click.echo(f"{path}: {error.format_message()}\nTry '{path} -h' for help.", err=True)
+        code = error.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.exceptions.Abort:
+        click.echo("clusteranim: aborted", err=True)
+        code = 1
     finally:
         gc.freeze()
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -173,9 +205,9 @@ def render(
     from clusteranim.pipeline import render as render_scenario
     from clusteranim.scenario import load_scenario
 
-    if poster is not None:
-        overrides = (*overrides, f"output.poster={json.dumps(poster)}")
-    loaded = load_scenario(scenario, overrides, seed=seed, output=output, output_format=output_format)
+    loaded = load_scenario(
+        scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster
+    )
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
         with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
@@ -191,7 +223,7 @@ def render(
             loaded, jobs=jobs, depfile=depfile, progress=lambda done, total: _check_signals()
         )
     if as_json:
-        click.echo(json.dumps(result.to_dict()))
+        click.echo(strict_json(result.to_dict()))
     elif not quiet:
         click.echo(
             f"wrote {result.path} ({result.format}, {result.frames} frames,"
@@ -215,7 +247,7 @@ def batch(scenarios: tuple[str, ...], jobs: int | None, out_dir: str | None, as_
     items = run_batch(list(scenarios), jobs or default_jobs(), out_dir)
     if as_json:
         for item in items:
-            click.echo(json.dumps(item.to_dict()))
+            click.echo(strict_json(item.to_dict()))
     else:
         click.echo(summary_table(items))
         for item in items:
@@ -255,12 +287,14 @@ def init(path: str, algorithm: str, force: bool) -> None:
 def validate(scenarios: tuple[str, ...], seed: int | None, overrides: tuple[str, ...], quiet: bool) -> None:
     """Check each SCENARIO without running it; report every problem found."""
     from clusteranim.errors import ScenarioError
+    from clusteranim.pipeline import prepare, targets
     from clusteranim.scenario import load_scenario
 
     problems = []
     for scenario in scenarios:
         try:
-            load_scenario(scenario, overrides, seed=seed)
+            loaded = load_scenario(scenario, overrides, seed=seed)
+            prepare(loaded, targets(loaded))
         except ScenarioError as error:
             problems.extend(error.problems)
         else:
@@ -278,22 +312,24 @@ def validate(scenarios: tuple[str, ...], seed: int | None, overrides: tuple[str,
 @_reporting
 def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ...]) -> None:
     """Run SCENARIO's algorithm and save every iteration as a numpy .npz archive."""
-    from pathlib import Path
-
-    from clusteranim.pipeline import run
+    from clusteranim.pipeline import prepare, run
     from clusteranim.scenario import load_scenario
     from clusteranim.writers import atomic_path
+    from clusteranim.writers.targets import Target
 
-    recorded = run(load_scenario(scenario, overrides, seed=seed))
-    with atomic_path(Path(output)) as temporary, temporary.open("wb") as file:
+    loaded = load_scenario(scenario, overrides, seed=seed)
+    target = Target("--output", output)
+    recorded = run(loaded, prepare(loaded, [target]))
+    with atomic_path(target.path) as temporary, temporary.open("wb") as file:
         recorded.save(file)
 
 
 @main.command()
-@click.option("--indent", type=int, default=2, show_default=True, help="JSON indentation.")
+@click.option("--indent", type=click.IntRange(0, 16), default=2, show_default=True, help="JSON indentation.")
+@_reporting
 def schema(indent: int) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
-    from clusteranim.scenario import scenario_json_schema
+    from clusteranim.schema import scenario_json_schema
 
     click.echo(json.dumps(scenario_json_schema(), indent=indent))
 
@@ -304,6 +340,7 @@ def schema(indent: int) -> None:
     required=False,
     type=click.Choice(["generators", "algorithms", "layers", "formats"]),
 )
+@_reporting
 def list_plugins(what: str | None) -> None:
     """List data generators, algorithms, layers or output formats, with their options."""
     from clusteranim.catalog import describe

@@ -53,6 +53,11 @@ class ScenarioError(ClusteranimError):
         self.problems: list[Problem] = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        """Pickle by the problems, so that an error raised in a worker process reads the
+        same in the parent."""
+        return (type(self), (self.problems,))
+
 
 class RenderError(ClusteranimError):
     """Running the algorithm, drawing or writing failed; the output path is untouched."""

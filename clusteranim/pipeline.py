@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from clusteranim.data.base import Dataset
-from clusteranim.errors import RenderError, ScenarioError
+from clusteranim.data.file import FileData
+from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
 from clusteranim.scenario import Scenario, Style, load_scenario
 from clusteranim.trace import Trace
+from clusteranim.writers.targets import Target
 
 if TYPE_CHECKING:
     from clusteranim.scene.figure import Scene
@@ -87,23 +88,75 @@ class RenderResult:
 
 def load_data(scenario: Scenario) -> Dataset:
     """The scenario's data, checked against the algorithm's needs."""
+    limits = scenario.limits
     try:
-        dataset: Dataset = scenario.data.load(scenario.data_seed, scenario.origin.base_dir)
+        dataset: Dataset = scenario.data.load(scenario.data_seed, scenario.origin.base_dir, limits.max_points)
     except OptionError as error:
         raise scenario.problem(f"data.{error.key}", error.message) from None
-    if dataset.n_samples > scenario.limits.max_points:
+    if dataset.n_samples > limits.max_points:
         raise scenario.problem(
             "data.path",
-            f"{dataset.n_samples:,} points exceed limits.max_points ({scenario.limits.max_points:,});"
+            f"{dataset.n_samples:,} points exceed limits.max_points ({limits.max_points:,});"
             " raise limits.max_points to allow it",
         )
     if scenario.algorithm.k > dataset.n_samples:
-        source = f" in {dataset.files[0]}" if dataset.files else ""
+        source = f" in {scenario.data.path}" if isinstance(scenario.data, FileData) else ""
         raise scenario.problem(
             "algorithm.k",
             f"must be at most the number of points ({dataset.n_samples}{source}), got {scenario.algorithm.k}",
         )
     return dataset
+
+
+def targets(scenario: Scenario, depfile: str | Path | None = None) -> list[Target]:
+    """Every path rendering ``scenario`` writes: the animation, its poster, a depfile."""
+    output = scenario.output
+    planned = [Target("output.path", output.path, folder=output.resolved_format() == "frames")]
+    if output.poster is not None:
+        planned.append(Target("output.poster", output.poster))
+    if depfile is not None:
+        planned.append(Target("--depfile", str(depfile)))
+    return planned
+
+
+def inputs(scenario: Scenario) -> dict[Path, str]:
+    """Every file rendering ``scenario`` reads (the scenario file, data files), each with
+    what it is, in words."""
+    source = scenario.origin.source
+    files = {Path(source): f"the scenario file {source}"} if scenario.origin.is_file else {}
+    for path in scenario.data.input_files(scenario.origin.base_dir):
+        files[path] = f"the data file {path.name}"
+    return files
+
+
+def check_targets(scenario: Scenario, planned: Sequence[Target]) -> None:
+    """Refuse, before anything is read or written, outputs that would destroy a file.
+
+    Raises
+    ------
+    ScenarioError
+        Naming each such output by its key in the scenario (or its option).
+    """
+    from clusteranim.writers.targets import check_targets as find_problems
+
+    problems = [
+        scenario.origin.problem(target.key, message)
+        if "." in target.key
+        else Problem(f"{target.key} {target.text}", None, "", message)
+        for target, message in find_problems(planned, inputs(scenario))
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def prepare(scenario: Scenario, planned: Sequence[Target]) -> Dataset:
+    """Every check that needs no run: the outputs, then the data (read and checked).
+
+    ``validate`` calls this as ``render`` does, so that both refuse the same scenarios
+    with the same messages.
+    """
+    check_targets(scenario, planned)
+    return load_data(scenario)
 
 
 def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
@@ -193,9 +246,8 @@ def render(
         loaded = scenario
     else:
         loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format)
-    target = Path(loaded.output.path)
-    _check_target(loaded, target)
-    dataset = load_data(loaded)
+    planned = targets(loaded, depfile)
+    dataset = prepare(loaded, planned)
     trace = run(loaded, dataset)
     output_format = loaded.output.resolved_format()
     schedule = frame_schedule(len(trace), loaded.output.tween)
@@ -222,7 +274,7 @@ def render(
     # encoder, so that they hold none of its pipes.
     first = next(frames)
     try:
-        with saving(FORMATS[output_format], target, movie) as writer:
+        with saving(FORMATS[output_format], planned[0].path, movie) as writer:
             for done, rgb in enumerate(itertools.chain([first], frames), start=1):
                 writer.write(rgb)
                 if done == len(schedule):
@@ -232,21 +284,22 @@ def render(
     finally:
         frames.close()
     assert last_frame is not None
-    if loaded.output.poster is not None:
-        write_poster(last_frame, Path(loaded.output.poster))
-    if depfile is not None:
+    written = {target.key: target for target in planned}
+    if "output.poster" in written:
+        write_poster(last_frame, written["output.poster"].path)
+    if "--depfile" in written:
         from clusteranim.depfile import write_depfile
 
-        targets = [loaded.output.path] + ([loaded.output.poster] if loaded.output.poster else [])
-        sources = [loaded.origin.source] if Path(loaded.origin.source).is_file() else []
-        write_depfile(Path(depfile), targets, [*sources, *(_relative(path) for path in dataset.files)])
+        names = [target.text for target in planned if target.key != "--depfile"]
+        sources = [loaded.origin.source] if loaded.origin.is_file else []
+        write_depfile(written["--depfile"].path, names, [*sources, *(_relative(path) for path in dataset.files)])
     return RenderResult(
-        path=str(target),
+        path=loaded.output.path,
         format=output_format,
         frames=len(schedule),
         width=movie.width,
         height=movie.height,
-        bytes=_size(target),
+        bytes=_size(planned[0].path),
         n_iter=trace.n_iter,
         converged=trace.converged,
         objective=float(trace.objective[-1]),
@@ -307,23 +360,6 @@ def write_poster(rgb: Any, target: Path) -> None:
         Image.fromarray(rgb).convert("RGB").save(temporary, format="PNG", optimize=True)
 
 
-def _check_target(scenario: Scenario, target: Path) -> None:
-    """Refuse, before any work, an output that could not be written (the loader has
-    already refused an output that is the scenario file itself)."""
-    if target.is_dir() and scenario.output.resolved_format() != "frames":
-        raise scenario.problem("output.path", f"{target} is a directory")
-    for key, path in (("output.path", target), ("output.poster", scenario.output.poster)):
-        if path is None:
-            continue
-        folder = Path(path).absolute().parent
-        while not folder.exists():
-            folder = folder.parent
-        if not folder.is_dir():
-            raise scenario.problem(key, f"cannot create the folder for {path}: {folder} is a file")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise scenario.problem(key, f"cannot write into {folder} (permission denied)")
-
-
 def _relative(path: Path) -> str:
     """``path`` relative to the current directory when it lies below it."""
     try:
@@ -338,4 +374,15 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-__all__ = ["RenderError", "RenderResult", "ScenarioError", "build_scene", "load_data", "render", "run"]
+__all__ = [
+    "RenderError",
+    "RenderResult",
+    "ScenarioError",
+    "build_scene",
+    "check_targets",
+    "load_data",
+    "prepare",
+    "render",
+    "run",
+    "targets",
+]

@@ -38,6 +38,7 @@ from clusteranim.scene.layers import LAYERS, LayerOptions
 from clusteranim.scene.text import TEMPLATE_FIELDS, check_template
 from clusteranim.scene.palette import check_palette_size
 from clusteranim.writers import FORMATS, check_settings, format_for_path
+from clusteranim.writers.targets import file_kind
 
 # Values in a document, aliases counted each time they are used (a scenario has a few
 # hundred, an alias bomb billions), keys (a scenario has a few dozen) and nesting depth
@@ -270,6 +271,8 @@ class Origin:
     ----------
     source : str
         The scenario file as the user named it.
+    is_file : bool
+        Whether the scenario was read from that file (rather than given as a mapping).
     base_dir : Path
         Its folder, against which relative data paths resolve.
     lines : dict
@@ -279,6 +282,7 @@ class Origin:
     """
 
     source: str = "<scenario>"
+    is_file: bool = False
     base_dir: Path = field(default_factory=Path.cwd)
     lines: dict[Path_, int] = field(default_factory=dict)
     overrides: dict[Path_, str] = field(default_factory=dict)
@@ -401,6 +405,7 @@ def load_scenario(
     seed: int | None = None,
     output: str | Path | None = None,
     output_format: str | None = None,
+    poster: str | Path | None = None,
 ) -> Scenario:
     """Read, override and validate a scenario.
 
@@ -412,8 +417,8 @@ def load_scenario(
         Applied on top of the file; string values are typed as YAML would type them.
     seed : int, optional
         Overrides the top-level ``seed``.
-    output, output_format : optional
-        Override ``output.path`` and ``output.format``.
+    output, output_format, poster : optional
+        Override ``output.path``, ``output.format`` and ``output.poster``.
 
     Raises
     ------
@@ -438,6 +443,8 @@ def load_scenario(
         pairs.append((("output", "path"), str(output), f"--output {output}"))
     if output_format is not None:
         pairs.append((("output", "format"), output_format, f"--format {output_format}"))
+    if poster is not None:
+        pairs.append((("output", "poster"), str(poster), f"--poster {poster}"))
     for path, value, text in pairs:
         _assign(document, path, value, text, origin)
         origin.overrides[path] = text
@@ -452,8 +459,6 @@ def load_scenario(
     if origin.duplicates:
         raise ScenarioError(origin.duplicates)
     scenario._origin = origin
-    if not isinstance(source, Mapping) and Path(scenario.output.path).resolve() == Path(source).resolve():
-        raise scenario.problem("output.path", "is the scenario file itself; choose another path")
     return scenario
 
 
@@ -476,7 +481,7 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
             raise fail("is empty; write {} for a scenario of all defaults")
         if _expanded_size(node, {}) > MAX_VALUES:
             raise fail(f"expands to more than {MAX_VALUES:,} values (aliases?)")
-        origin = Origin(source=name, base_dir=path.resolve().parent)
+        origin = Origin(source=name, is_file=True, base_dir=path.resolve().parent)
         _index_lines(node, (), origin.lines, origin.duplicates, name)
         document = loader.construct_document(node)
     except DocumentTooLarge as error:
@@ -509,7 +514,7 @@ def read_bounded(
     if stat.S_ISDIR(status.st_mode):
         raise fail(f"is a directory, not {what}")
     if not stat.S_ISREG(status.st_mode):
-        raise fail(f"is {_file_kind(status.st_mode)}, not {what}")
+        raise fail(f"is {file_kind(status.st_mode)}, not {what}")
     limit = f"{what} is at most {max_bytes >> 20} MB"
     if status.st_size > max_bytes:
         raise fail(f"is {status.st_size / 2**20:.1f} MB; {limit}")
@@ -529,16 +534,6 @@ def _yaml_message(error: yaml.MarkedYAMLError) -> str:
         return "tab character in indentation; YAML indents with spaces"
     context = f" {error.context}" if error.context else ""
     return f"invalid YAML: {problem}{context}"
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -902,14 +897,6 @@ def _as_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the scenario format, for editors."""
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "clusteranim scenario"
-    return schema
-
-
 __all__ = [
     "AlgorithmOptions",
     "DataOptions",
@@ -918,5 +905,4 @@ __all__ = [
     "Scenario",
     "Style",
     "load_scenario",
-    "scenario_json_schema",
 ]

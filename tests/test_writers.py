@@ -20,10 +20,11 @@ import pytest
 from PIL import Image
 
 import clusteranim
-from clusteranim.errors import RenderError
+from clusteranim.errors import RenderError, ScenarioError
 from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
 from clusteranim.scene.base import frame_schedule
 from clusteranim.writers.gif import centiseconds
+from clusteranim.writers.targets import MANIFEST, read_manifest
 
 SCENARIO: dict[str, Any] = {
     "seed": 3,
@@ -244,14 +245,32 @@ def test_png_frames_folder_and_poster(tmp_path: Path) -> None:
     result = clusteranim.render(
         SCENARIO, output=tmp_path / "frames", **{"output.poster": str(tmp_path / "last.png")}
     )
-    files = sorted((tmp_path / "frames").iterdir())
-    assert [path.name for path in files] == [f"frame_{index:04d}.png" for index in range(7)]
+    names = [f"frame_{index:04d}.png" for index in range(7)]
+    assert sorted(path.name for path in (tmp_path / "frames").iterdir()) == [MANIFEST, *names]
+    assert read_manifest(tmp_path / "frames") == names
+    files = [tmp_path / "frames" / name for name in names]
     for path, original in zip(files, drawn, strict=True):
         assert np.array_equal(np.asarray(Image.open(path).convert("RGB")), original)
     assert np.array_equal(np.asarray(Image.open(tmp_path / "last.png").convert("RGB")), drawn[-1])
-    assert result.format == "frames" and result.bytes == sum(path.stat().st_size for path in files)
+    everything = [*files, tmp_path / "frames" / MANIFEST]
+    assert result.format == "frames" and result.bytes == sum(path.stat().st_size for path in everything)
     clusteranim.render(SCENARIO, output=tmp_path / "frames", algorithm__max_iter=2)
-    assert len(list((tmp_path / "frames").iterdir())) == 3  # replaced as a whole
+    assert read_manifest(tmp_path / "frames") == names[:3]  # replaced as a whole
+    assert sorted(path.name for path in (tmp_path / "frames").iterdir()) == [MANIFEST, *names[:3]]
+
+
+def test_a_frames_folder_is_replaced_only_if_clusteranim_wrote_all_of_it(tmp_path: Path) -> None:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    clusteranim.render(SCENARIO, output=folder)  # an empty folder is fine
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(ScenarioError, match="holds files clusteranim did not write \\(notes.txt\\)"):
+        clusteranim.render(SCENARIO, output=folder)
+    assert (folder / "notes.txt").read_text() == "mine" and len(list(folder.glob("*.png"))) == 7
+    (folder / "notes.txt").unlink()
+    (folder / MANIFEST).unlink()  # a folder of PNGs nobody marked is somebody else's
+    with pytest.raises(ScenarioError, match="holds files clusteranim did not write \\(frame_0000.png"):
+        clusteranim.render(SCENARIO, output=folder)
 
 
 def test_html_embeds_every_frame_and_variant(tmp_path: Path) -> None:

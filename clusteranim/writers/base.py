@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from clusteranim.errors import RenderError
+from clusteranim.writers.targets import is_replaceable
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ def atomic_path(target: Path, folder: bool = False) -> Iterator[Path]:
     """A temporary path beside ``target``, moved onto it only if the block succeeds.
 
     On any failure, including KeyboardInterrupt and SystemExit, the temporary file (or
-    folder) is removed and ``target`` is left as it was.
+    folder) is removed and ``target`` is left as it was. Only a regular file (or, for a
+    folder, a folder) is ever renamed over: never a device, FIFO or symbolic link; the
+    caller passes the checked path (see :mod:`clusteranim.writers.targets`).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{target.name}."
@@ -127,6 +130,8 @@ def atomic_path(target: Path, folder: bool = False) -> Iterator[Path]:
     try:
         yield temporary
         os.chmod(temporary, (0o755 if folder else 0o644) & ~_umask())
+        if not is_replaceable(target, folder):  # it changed since the run was checked
+            raise RenderError(f"{target}: is no longer a {'folder' if folder else 'regular file'}; not replaced")
         _replace(temporary, target)
     except BaseException:
         _remove(temporary)

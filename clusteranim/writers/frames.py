@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from clusteranim.writers.base import Movie
+from clusteranim.writers.targets import write_manifest
 
 
 class FramesWriter:
-    """Writes ``frame_0000.png``, ``frame_0001.png``, ... into a folder."""
+    """Writes ``frame_0000.png``, ``frame_0001.png``, ... into a folder, and a manifest
+    of them, so that a later run replaces the folder only while it holds nothing else."""
 
     extensions = ("/",)
 
@@ -23,11 +25,15 @@ class FramesWriter:
         from PIL import Image
 
         image = Image.fromarray(frame).convert("RGB")
-        image.save(self.path / f"frame_{self.count:0{self.digits}d}.png", format="PNG")
+        image.save(self.path / self._name(self.count), format="PNG")
         self.count += 1
 
     def finish(self) -> None:
-        """Every frame is already on disk."""
+        """Every frame is already on disk: list them."""
+        write_manifest(self.path, (self._name(index) for index in range(self.count)))
+
+    def _name(self, index: int) -> str:
+        return f"frame_{index:0{self.digits}d}.png"
 
     def abort(self) -> None:
         """The caller removes the partial folder."""
