@@ -164,23 +164,38 @@ def main() -> None:
     """Render animations of clustering algorithms from YAML scenarios."""
 
 
+def _output_options(command: F) -> F:
+    """The options that say where ``render`` writes (``validate`` checks them too)."""
+    for option in reversed(
+        (
+            click.option(
+                "-o", "--output", default=None, metavar="PATH", help="Output path (default: output.path)."
+            ),
+            click.option(
+                "--format",
+                "output_format",
+                default=None,
+                metavar="FMT",
+                help="Output format (default: from the extension).",
+            ),
+            click.option(
+                "--poster", default=None, metavar="FILE", help="Also write the last frame as a PNG."
+            ),
+            click.option(
+                "--depfile",
+                default=None,
+                metavar="FILE",
+                help="Also write a make rule: the output depends on the scenario and the data files it reads.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=True, path_type=str))
-@click.option("-o", "--output", default=None, metavar="PATH", help="Output path (default: output.path).")
-@click.option(
-    "--format",
-    "output_format",
-    default=None,
-    metavar="FMT",
-    help="Output format (default: from the extension).",
-)
-@click.option("--poster", default=None, metavar="FILE", help="Also write the last frame as a PNG.")
-@click.option(
-    "--depfile",
-    default=None,
-    metavar="FILE",
-    help="Also write a make rule: the output depends on the scenario and the data files it reads.",
-)
+@_output_options
 @_seed_option
 @_set_option
 @_jobs_option("Worker processes drawing frames (default: one per core).")
@@ -280,21 +295,38 @@ def init(path: str, algorithm: str, force: bool) -> None:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
+@_output_options
 @_seed_option
 @_set_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_reporting
-def validate(scenarios: tuple[str, ...], seed: int | None, overrides: tuple[str, ...], quiet: bool) -> None:
-    """Check each SCENARIO without running it; report every problem found."""
+def validate(
+    scenarios: tuple[str, ...],
+    output: str | None,
+    output_format: str | None,
+    poster: str | None,
+    depfile: str | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Check each SCENARIO as render would, without drawing; report every problem found.
+
+    The data is read and checked, the algorithm is run (a numerical failure shows
+    there), and every path render would write is checked (with the same -o, --format,
+    --poster and --depfile).
+    """
     from clusteranim.errors import ScenarioError
-    from clusteranim.pipeline import prepare, targets
+    from clusteranim.pipeline import prepare, run, targets
     from clusteranim.scenario import load_scenario
 
     problems = []
     for scenario in scenarios:
         try:
-            loaded = load_scenario(scenario, overrides, seed=seed)
-            prepare(loaded, targets(loaded))
+            loaded = load_scenario(
+                scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster
+            )
+            run(loaded, prepare(loaded, targets(loaded, depfile)))
         except ScenarioError as error:
             problems.extend(error.problems)
         else:

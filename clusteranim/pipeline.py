@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from clusteranim.scene.figure import Scene
 
 Progress = Callable[[int, int], None]
+# Largest coordinate of any point: squares, sums of squares and covariances of values up
+# to this stay far from overflow in double precision.
+MAX_COORDINATE = 1e100
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,14 @@ def load_data(scenario: Scenario) -> Dataset:
         dataset: Dataset = scenario.data.load(scenario.data_seed, scenario.origin.base_dir, limits.max_points)
     except OptionError as error:
         raise scenario.problem(f"data.{error.key}", error.message) from None
+    largest = float(np.max(np.abs(dataset.X), initial=0.0))
+    if not largest <= MAX_COORDINATE:  # also catches NaN
+        key = "data.path" if isinstance(scenario.data, FileData) else f"data.{scenario.data.kind_key}"
+        raise scenario.problem(
+            key,
+            f"gives coordinates as large as {largest:.3g}; clusteranim computes with squared"
+            f" distances and takes |x| <= {MAX_COORDINATE:.0e} (rescale the data)",
+        )
     if dataset.n_samples > limits.max_points:
         raise scenario.problem(
             "data.path",
@@ -139,14 +150,46 @@ def check_targets(scenario: Scenario, planned: Sequence[Target]) -> None:
     """
     from clusteranim.writers.targets import check_targets as find_problems
 
+    found = find_problems(planned, inputs(scenario))
+    found += [
+        (target, message)
+        for target in planned
+        if target.key == "--depfile"
+        for message in _rule_problems(scenario, planned)
+    ]
     problems = [
         scenario.origin.problem(target.key, message)
         if "." in target.key
         else Problem(f"{target.key} {target.text}", None, "", message)
-        for target, message in find_problems(planned, inputs(scenario))
+        for target, message in found
     ]
     if problems:
         raise ScenarioError(problems)
+
+
+def _rule_names(
+    scenario: Scenario, planned: Sequence[Target], data_files: Sequence[Path]
+) -> tuple[list[str], list[str]]:
+    """The targets and prerequisites of the make rule a depfile holds."""
+    outputs = [target.text for target in planned if target.key != "--depfile"]
+    sources = [scenario.origin.source] if scenario.origin.is_file else []
+    return outputs, [*sources, *(_relative(path) for path in data_files)]
+
+
+def _rule_problems(scenario: Scenario, planned: Sequence[Target]) -> list[str]:
+    """Why the depfile's rule could not be written: a name make cannot read back."""
+    from clusteranim.depfile import check_make_path
+
+    outputs, prerequisites = _rule_names(
+        scenario, planned, scenario.data.input_files(scenario.origin.base_dir)
+    )
+    problems = []
+    for name in [*outputs, *prerequisites]:
+        try:
+            check_make_path(name)
+        except ValueError as error:
+            problems.append(str(error))
+    return problems[:1]
 
 
 def prepare(scenario: Scenario, planned: Sequence[Target]) -> Dataset:
@@ -290,9 +333,7 @@ def render(
     if "--depfile" in written:
         from clusteranim.depfile import write_depfile
 
-        names = [target.text for target in planned if target.key != "--depfile"]
-        sources = [loaded.origin.source] if loaded.origin.is_file else []
-        write_depfile(written["--depfile"].path, names, [*sources, *(_relative(path) for path in dataset.files)])
+        write_depfile(written["--depfile"].path, *_rule_names(loaded, planned, dataset.files))
     return RenderResult(
         path=loaded.output.path,
         format=output_format,

@@ -291,6 +291,9 @@ class Origin:
     def problem(self, key: str | Path_, message: str) -> Problem:
         """A :class:`Problem` at ``key`` (dotted, or a path), located as closely as known."""
         path = _split_key(key) if isinstance(key, str) else key
+        for override, text in self.overrides.items():
+            if len(override) > len(path) and override[: len(path)] == path:  # a key --set created
+                return Problem(text, None, _dotted(path), message)
         for length in range(len(path), -1, -1):
             prefix = path[:length]
             if prefix in self.overrides:

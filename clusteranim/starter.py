@@ -6,6 +6,7 @@ from pathlib import Path
 
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.writers import atomic_path
+from clusteranim.writers.targets import Target, check_targets
 
 COMMON_HEAD = """\
 # A clustering animation. Render it with:  clusteranim render {name}
@@ -83,9 +84,10 @@ def starter_text(algorithm: str, name: str) -> str:
 
 def write_starter(path: Path, algorithm: str, force: bool = False) -> None:
     """Write a starter scenario at ``path``; an existing file is kept unless ``force``."""
-    if path.is_dir():
-        raise ScenarioError(Problem(str(path), None, "", "is a directory"))
+    target = Target("PATH", str(path))
+    for _, message in check_targets([target], {}):
+        raise ScenarioError(Problem(str(path), None, "", message))
     if path.exists() and not force:
         raise ScenarioError(Problem(str(path), None, "", "already exists; use --force to replace it"))
-    with atomic_path(path) as temporary:
+    with atomic_path(target.path) as temporary:
         temporary.write_text(starter_text(algorithm, path.name), encoding="utf-8")

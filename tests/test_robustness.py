@@ -23,42 +23,6 @@ from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
 from clusteranim.scene.base import frame_schedule
 from tests.conftest import CONFIGS, ROOT, run_cli
 
-CORPUS = ROOT / "tests" / "bad_inputs"
-CASES = [
-    line.split("\t")
-    for line in (CORPUS / "expected.tsv").read_text(encoding="utf-8").splitlines()
-    if line and not line.startswith("#")
-]
-
-
-def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 40
-    files = {path.stem for path in CORPUS.glob("*.yaml")}
-    assert files <= {name for name, *_ in CASES}
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("corpus") / "bad_inputs"
-    shutil.copytree(CORPUS, folder)
-    (folder / "large_scenario.yaml").write_text("seed: 1\n" + "# padding\n" * 210_000)
-    return folder
-
-
-@pytest.mark.parametrize(("name", "exit_code", "extra", "message"), CASES, ids=[case[0] for case in CASES])
-def test_bad_input(corpus: Path, name: str, exit_code: str, extra: str, message: str) -> None:
-    before = sorted(corpus.rglob("*"))
-    arguments = ["render", f"{name}.yaml", *([] if extra == "-" else extra.split())]
-    started = time.perf_counter()
-    process = run_cli(*arguments, cwd=corpus)
-    elapsed = time.perf_counter() - started
-    assert process.returncode == int(exit_code)
-    assert process.stderr == message.replace("{dir}", str(corpus)) + "\n"
-    assert "Traceback" not in process.stderr and process.stdout == ""
-    assert sorted(corpus.rglob("*")) == before  # nothing written
-    assert elapsed < 2.0
-
-
 # ------------------------------------------------------------------- fuzzing
 
 YAML_SCALARS = st.one_of(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from clusteranim.errors import ScenarioError
-from clusteranim.scenario import Scenario, load_scenario, scenario_json_schema
+from clusteranim.scenario import load_scenario
 
 Write = Callable[..., Path]
 
@@ -203,11 +202,3 @@ def test_mapping_source_and_its_errors() -> None:
     assert load_scenario({"algorithm": {"k": 4}}).algorithm.k == 4
     with pytest.raises(ScenarioError, match=r"^<scenario>: algorithm\.k: must be >= 1, got -1$"):
         load_scenario({"algorithm": {"k": -1}})
-
-
-def test_json_schema_describes_every_section() -> None:
-    schema = scenario_json_schema()
-    json.dumps(schema)
-    assert set(schema["properties"]) == set(Scenario.model_fields)
-    assert schema["properties"]["algorithm"]
-    assert "k" in json.dumps(schema)
