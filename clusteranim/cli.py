@@ -142,7 +142,7 @@ def run() -> None:
     """
     code: Any = 0
     try:
-        code = main.main(standalone_mode=False)
+        code = main.main(prog_name="clusteranim", standalone_mode=False)
     except click.UsageError as error:
         path = error.ctx.command_path if error.ctx is not None else "clusteranim"
         click.echo(f"{path}: {error.format_message()}\nTry '{path} -h' for help.", err=True)

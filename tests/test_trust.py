@@ -1,0 +1,203 @@
+"""Outputs never destroy files; errors have one shape everywhere."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import clusteranim
+from clusteranim.cli import main, strict_json
+from clusteranim.errors import Problem
+from clusteranim.writers.targets import MANIFEST, Target, check_targets
+from tests.conftest import run_cli
+
+Write = Callable[..., Path]
+SMALL = "algorithm: {k: 2, max_iter: 2}\nstyle: {width: 96, height: 72, layers: [points]}\n"
+
+
+def files_of(folder: Path) -> dict[str, bytes | str]:
+    """Every entry below ``folder``: a regular file's bytes, or what else it is."""
+    entries: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            entries[str(path.relative_to(folder))] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            entries[str(path.relative_to(folder))] = path.read_bytes()
+        else:
+            entries[str(path.relative_to(folder))] = "folder" if path.is_dir() else "special"
+    return entries
+
+
+def refused(tmp_path: Path, *args: str) -> str:
+    """Run ``args`` in ``tmp_path``; assert exit 2, one line, nothing changed; the line."""
+    before = files_of(tmp_path)
+    process = run_cli(*args, cwd=tmp_path)
+    assert process.returncode == 2, process.stderr
+    assert process.stderr.count("\n") == 1 and "Traceback" not in process.stderr, process.stderr
+    assert files_of(tmp_path) == before
+    return process.stderr.rstrip("\n")
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Path:
+    (tmp_path / "s.yaml").write_text(SMALL)
+    return tmp_path
+
+
+def test_an_output_never_replaces_an_input(scene: Path) -> None:
+    (scene / "points.csv").write_text("x,y\n" + "".join(f"{i},{i % 5}\n" for i in range(20)))
+    (scene / "d.yaml").write_text(
+        "data: {generator: file, path: points.csv}\nalgorithm: {k: 2, max_iter: 2}\n"
+    )
+    os.link(scene / "s.yaml", scene / "hard.gif")
+    (scene / "soft.gif").symlink_to("points.csv")
+    assert refused(scene, "render", "s.yaml", "-o", "hard.gif") == (
+        "--output hard.gif: output.path: is the scenario file s.yaml, an input of this run;"
+        " choose another path"
+    )
+    assert refused(scene, "render", "d.yaml", "-o", "soft.gif").endswith(
+        "is the data file points.csv, an input of this run; choose another path"
+    )
+    assert refused(scene, "render", "d.yaml", "-o", "out.gif", "--depfile", "points.csv").startswith(
+        "--depfile points.csv: is the data file points.csv"
+    )
+    assert refused(scene, "trace", "d.yaml", "-o", "points.csv").startswith(
+        "--output points.csv: is the data"
+    )
+    assert "holds the scenario file" in refused(
+        scene, "render", "s.yaml", "-o", str(scene), "--format", "frames"
+    )
+
+
+def test_outputs_of_one_run_never_overlap(scene: Path) -> None:
+    assert refused(scene, "render", "s.yaml", "-o", "a.gif", "--poster", "a.gif") == (
+        "--poster a.gif: output.poster: is also output.path (a.gif); each output needs its own path"
+    )
+    assert "lies inside output.path (frames), a folder of frames" in refused(
+        scene, "render", "s.yaml", "-o", "frames", "--poster", "frames/last.png"
+    )
+    assert "is the folder of output.path (x/a.gif)" in refused(
+        scene, "render", "s.yaml", "-o", "x/a.gif", "--poster", "x"
+    )
+
+
+def test_only_regular_files_are_ever_replaced(scene: Path) -> None:
+    os.mkfifo(scene / "pipe.gif")
+    (scene / "null.gif").symlink_to(os.devnull)
+    (scene / "folder.gif").mkdir()
+    assert refused(scene, "render", "s.yaml", "-o", "pipe.gif").endswith(
+        "is a FIFO (named pipe), not a regular file; clusteranim never replaces one"
+    )
+    assert refused(scene, "render", "s.yaml", "-o", "null.gif").endswith(
+        "is a device, not a regular file; clusteranim never replaces one"
+    )
+    assert refused(scene, "render", "s.yaml", "-o", "folder.gif").endswith("is a folder; give a file name")
+    assert refused(scene, "render", "s.yaml", "-o", "a.gif", "--depfile", "pipe.gif").startswith(
+        "--depfile pipe.gif: is a FIFO"
+    )
+    assert (
+        refused(scene, "init", "null.gif", "--force")
+        == "null.gif: is a device, not a regular file; clusteranim never replaces one"
+    )
+    assert refused(scene, "render", "s.yaml", "-o", ".").endswith(
+        "names an existing folder; give a new folder name"
+    )
+    assert refused(scene, "render", "s.yaml", "-o", "..").endswith(
+        "names an existing folder; give a new folder name"
+    )
+    assert refused(scene, "render", "s.yaml", "-o", "new/", "--format", "gif").endswith(
+        "ends with a slash, which names a folder; give a file name"
+    )
+    assert Path(os.devnull).is_char_device()
+
+
+def test_a_link_to_a_regular_file_writes_that_file(scene: Path) -> None:
+    (scene / "real.gif").write_bytes(b"old")
+    (scene / "link.gif").symlink_to("real.gif")
+    assert run_cli("render", "s.yaml", "-o", "link.gif", cwd=scene).returncode == 0
+    assert (scene / "link.gif").is_symlink() and (scene / "real.gif").read_bytes()[:6] == b"GIF89a"
+
+
+def test_a_batch_refuses_two_scenarios_with_one_output(scene: Path) -> None:
+    (scene / "t.yaml").write_text(SMALL)
+    process = run_cli("batch", "s.yaml", "t.yaml", "--out-dir", "out", cwd=scene)
+    assert process.returncode == 2
+    assert process.stderr == (
+        "--output out/animation.gif: output.path: is also output.path of s.yaml (out/animation.gif);"
+        " each output needs its own path\n"
+    )
+    assert not (scene / "out").exists()  # checked before rendering any
+
+
+def test_the_manifest_marks_only_what_was_written(tmp_path: Path) -> None:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "frame_0000.png").write_bytes(b"png")
+    (folder / MANIFEST).write_text("frame_0000.png\n")
+    assert check_targets([Target("output.path", str(folder), folder=True)], {}) == []
+    (folder / "mine.png").write_bytes(b"png")
+    ((_, message),) = check_targets([Target("output.path", str(folder), folder=True)], {})
+    assert message.startswith("holds files clusteranim did not write (mine.png)")
+
+
+def test_paths_in_messages_are_as_typed(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "s.yaml").write_text("data: {generator: file, path: ../nowhere.csv}\n")
+    assert (
+        refused(tmp_path, "render", "sub/s.yaml") == "sub/s.yaml:1: data.path: no such file: ../nowhere.csv"
+    )
+
+
+def test_usage_errors_are_one_line_and_the_hint() -> None:
+    process = run_cli("render")
+    assert process.returncode == 2
+    assert process.stderr == (
+        "clusteranim render: Missing argument 'SCENARIO'.\nTry 'clusteranim render -h' for help.\n"
+    )
+    process = run_cli("render", "s.yaml", "--jobs", "0")
+    assert process.returncode == 2 and process.stderr.splitlines()[0].startswith(
+        "clusteranim render: Invalid value"
+    )
+    assert len(process.stderr.splitlines()) == 2
+
+
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(write_scenario: Write) -> None:
+    scenario = write_scenario("algorithm: {k: 0}\n")
+    process = run_cli("render", str(scenario), "--debug")
+    assert process.returncode == 2
+    assert "Traceback" in process.stderr
+    assert process.stderr.endswith(f"{scenario}:1: algorithm.k: must be >= 1, got 0\n")
+    for command in (["schema", "--debug"], ["list", "layers", "--debug"]):
+        assert run_cli(*command).returncode == 0
+
+
+def test_a_scenario_error_survives_a_worker_process() -> None:
+    error = clusteranim.ScenarioError([Problem("s.yaml", 3, "algorithm.k", "must be >= 1, got 0")])
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) == "s.yaml:3: algorithm.k: must be >= 1, got 0"
+    assert copy.problems == error.problems and copy.exit_code == 2
+
+
+def test_json_output_is_strict() -> None:
+    text = strict_json({"objective": math.nan, "values": [1.5, -math.inf], "ok": True})
+    assert json.loads(text, parse_constant=pytest.fail) == {
+        "objective": None,
+        "values": [1.5, None],
+        "ok": True,
+    }
+
+
+def test_set_is_blamed_for_what_it_sets(write_scenario: Write) -> None:
+    scenario = write_scenario(SMALL)
+    result = CliRunner().invoke(main, ["validate", str(scenario), "--set", "algoritm.k=3"])
+    assert result.exit_code == 2
+    assert result.stderr == "--set algoritm.k=3: algoritm: unknown key; did you mean 'algorithm'?\n"
+    result = CliRunner().invoke(main, ["validate", str(scenario), "--set", "algorithm.tol=1e-3"])
+    assert result.exit_code == 0, result.stderr  # YAML 1.2 reads 1e-3 as a number
