@@ -110,6 +110,14 @@ def load_data(scenario: Scenario) -> Dataset:
             f"{dataset.n_samples:,} points exceed limits.max_points ({limits.max_points:,});"
             " raise limits.max_points to allow it",
         )
+    view = scenario.style.projection
+    if view is not None and view != "pca":
+        from clusteranim.scene.projection import view_columns
+
+        try:
+            view_columns(view, dataset.n_features)
+        except OptionError as error:
+            raise scenario.problem(f"style.{error.key}", error.message) from None
     if scenario.algorithm.k > dataset.n_samples:
         source = f" in {scenario.data.path}" if isinstance(scenario.data, FileData) else ""
         raise scenario.problem(

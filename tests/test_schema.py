@@ -121,6 +121,7 @@ LOADER_ERRORS = [
     "poster_is_output",
     "empty_csv",  # the data file
     "fewer_rows_than_k",
+    "projection_column",  # a view column against the data's dimension
     "inf_in_csv",
     "missing_data_file",
     "nan_in_csv",

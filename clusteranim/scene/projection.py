@@ -12,6 +12,26 @@ from clusteranim.algorithms.base import FloatArray
 from clusteranim.options import OptionError
 
 
+def view_columns(spec: Literal["first2"] | Sequence[int], n_features: int) -> tuple[int, int]:
+    """The two data columns a view shows (-1: none, for 1-D data).
+
+    Raises
+    ------
+    OptionError
+        When a column index does not exist.
+    """
+    columns = (0, 1) if spec == "first2" else (int(spec[0]), int(spec[1]))
+    if spec == "first2" and n_features == 1:
+        return (0, -1)
+    for column in columns:
+        if not 0 <= column < n_features:
+            raise OptionError(
+                "projection",
+                f"column {column} does not exist; the data has {n_features} (0 to {n_features - 1})",
+            )
+    return columns
+
+
 @dataclass(frozen=True, eq=False)
 class Projection:
     """``view = (x - mean) @ components``: points, centres and covariances alike.
@@ -56,15 +76,7 @@ class Projection:
             spec = "pca" if n_features > 2 else "first2"
         if spec == "pca":
             return cls._pca(X)
-        columns = (0, 1) if spec == "first2" else (int(spec[0]), int(spec[1]))
-        if spec == "first2" and n_features == 1:
-            columns = (0, -1)
-        for column in columns:
-            if column >= n_features or column < -1 or (column == -1 and spec != "first2"):
-                raise OptionError(
-                    "projection",
-                    f"column {column} does not exist; the data has {n_features} (0 to {n_features - 1})",
-                )
+        columns = view_columns(spec, n_features)
         components = np.zeros((n_features, 2))
         # The columns shown keep their values; the others sit at their mean when a view
         # point is lifted back into the data space.
