@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import os
+import pickle
+import re
+import socket
+import threading
+import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +22,7 @@ from sklearn.decomposition import PCA
 
 import clusteranim
 from clusteranim.data import GENERATORS
+from clusteranim.data import file as file_source
 from clusteranim.data.base import Dataset
 from clusteranim.errors import ScenarioError
 from clusteranim.options import OptionError
@@ -41,9 +50,12 @@ EXPECTED = {  # (n_samples, n_features, points per class)
 }
 
 
+MAX_POINTS = 5_000_000  # the default of limits.max_points
+
+
 def load(generator: str, seed: int = 0, **options: Any) -> Dataset:
     source = GENERATORS[generator].model_validate({"generator": generator, **options})
-    return source.load(seed, Path.cwd())
+    return source.load(seed, Path.cwd(), MAX_POINTS)
 
 
 def option_error(generator: str, **options: Any) -> OptionError:
@@ -179,6 +191,11 @@ def test_bad_parameters_through_the_loader(write_scenario: Write) -> None:
 # ------------------------------------------------------------------------ files
 
 
+def read_file(folder: Path, max_points: int = MAX_POINTS, **options: Any) -> Dataset:
+    """The points of a ``file`` source, relative paths resolving in ``folder``."""
+    return GENERATORS["file"].model_validate({"generator": "file", **options}).load(0, folder, max_points)
+
+
 def write_csv(path: Path, rng: np.random.Generator, n_rows: int = 10_000) -> np.ndarray:
     centers = rng.uniform(-8, 8, size=(4, 5))
     labels = rng.integers(4, size=n_rows)
@@ -229,11 +246,9 @@ def test_csv_columns_by_name_and_index_without_header(tmp_path: Path) -> None:
     (tmp_path / "plain.csv").write_text("1;2;3\n4;5;6\n7;8;9\n")
     named = tmp_path / "named.tsv"
     named.write_text("x\ty\tz\n1\t2\t3\n4\t5\t6\n")
-    plain = GENERATORS["file"].model_validate({"path": "plain.csv", "columns": [2, 0]}).load(0, tmp_path)
+    plain = read_file(tmp_path, path="plain.csv", columns=[2, 0])
     assert np.array_equal(plain.X, [[3, 1], [6, 4], [9, 7]]) and plain.files == ((tmp_path / "plain.csv"),)
-    by_name = (
-        GENERATORS["file"].model_validate({"path": str(named), "columns": ["z", "x"]}).load(0, Path("/"))
-    )
+    by_name = read_file(Path("/"), path=str(named), columns=["z", "x"])
     assert np.array_equal(by_name.X, [[3, 1], [6, 4]]) and by_name.feature_names == ("z", "x")
 
 
@@ -241,17 +256,15 @@ def test_numpy_files(tmp_path: Path, rng: np.random.Generator) -> None:
     X = rng.normal(size=(50, 3))
     np.save(tmp_path / "points.npy", X)
     np.savez(tmp_path / "points.npz", X=X, labels=np.arange(50) % 2)
-    from_npy = GENERATORS["file"].model_validate({"path": "points.npy", "columns": [0, 2]}).load(0, tmp_path)
+    from_npy = read_file(tmp_path, path="points.npy", columns=[0, 2])
     assert np.array_equal(from_npy.X, X[:, [0, 2]])
-    from_npz = (
-        GENERATORS["file"].model_validate({"path": "points.npz", "label_column": "labels"}).load(0, tmp_path)
-    )
+    from_npz = read_file(tmp_path, path="points.npz", label_column="labels")
     assert np.array_equal(from_npz.X, X) and np.array_equal(from_npz.labels, np.arange(50) % 2)  # type: ignore[arg-type]
 
 
 def test_drop_invalid_skips_bad_rows(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("x,y\n1,2\nnan,3\n4,inf\n5,abc\n6\n7,8\n")
-    data = GENERATORS["file"].model_validate({"path": "bad.csv", "drop_invalid": True}).load(0, tmp_path)
+    data = read_file(tmp_path, path="bad.csv", drop_invalid=True)
     assert np.array_equal(data.X, [[1, 2], [7, 8]])
 
 
@@ -287,7 +300,7 @@ def test_bad_files_exit_2_naming_file_and_row(
     process = run_cli("render", str(scenario), "-o", str(tmp_path / "out.gif"))
     assert process.returncode == 2
     line = 2 if message.startswith("algorithm") else 1
-    assert process.stderr == f"{scenario}:{line}: {message.format(data=data)}\n"
+    assert process.stderr == f"{scenario}:{line}: {message.format(data='data.csv')}\n"
     assert not (tmp_path / "out.gif").exists()
 
 
@@ -304,3 +317,348 @@ def test_projection_pair_and_first2(tmp_path: Path, rng: np.random.Generator) ->
         Projection.fit(X, (0, 4))
     covariance = np.cov(X, rowvar=False)
     assert np.allclose(pair.covariances(covariance), covariance[np.ix_([3, 1], [3, 1])])
+
+
+# ------------------------------------------------------------ bounded reading
+
+
+def bytes_read() -> int:
+    """Bytes this process has read from files so far (``rchar`` of /proc/self/io)."""
+    proc_io = Path("/proc/self/io")
+    if not proc_io.exists():
+        pytest.skip("needs /proc/self/io to count the bytes read")
+    counters = dict(line.split(": ") for line in proc_io.read_text().splitlines())
+    return int(counters["rchar"])
+
+
+def refusal(folder: Path, max_points: int = MAX_POINTS, **options: Any) -> tuple[str, int, float]:
+    """How a ``file`` source is refused: its message, the bytes read meanwhile, and the seconds taken."""
+    before = bytes_read()
+    started = time.perf_counter()
+    with pytest.raises(OptionError) as caught:
+        read_file(folder, max_points, **options)
+    return caught.value.message, bytes_read() - before, time.perf_counter() - started
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
+    return header.getvalue()
+
+
+def npy_bytes(array: np.ndarray, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, **options)
+    return buffer.getvalue()
+
+
+def npz_declaring(member: bytes, declared_size: int) -> bytes:
+    """A one-member .npz (``X.npy``, deflated) whose zip headers declare ``declared_size`` bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("X.npy", member)
+    raw = bytearray(buffer.getvalue())
+    size = declared_size.to_bytes(4, "little")
+    raw[22:26] = size  # the local file header, at offset 0
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 24 : central + 28] = size
+    return bytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: path.mkdir(), "a directory"),
+        (lambda path: path.symlink_to("/dev/zero"), "a character device (a link to /dev/zero)"),
+        (lambda path: socket.socket(socket.AF_UNIX).bind(str(path)), "a socket"),
+    ],
+    ids=["directory", "dev_zero", "socket"],
+)
+def test_only_regular_files_are_read(tmp_path: Path, make: Callable[[Path], object], kind: str) -> None:
+    make(tmp_path / "points.csv")
+    message, n_read, seconds = refusal(tmp_path, path="points.csv")
+    assert message == f"points.csv: is {kind}, not a data file"
+    assert n_read < 10_000 and seconds < 1
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "data" / "points.csv"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    messages: list[str] = []
+
+    def read() -> None:
+        with pytest.raises(OptionError) as caught:
+            read_file(tmp_path, path="data/points.csv")
+        messages.append(caught.value.message)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():  # blocked opening the FIFO: a writer releases it
+        with open(fifo, "wb"):
+            pass
+        reader.join()
+        pytest.fail("the FIFO was opened")
+    assert messages == ["data/points.csv: is a named pipe (FIFO), not a data file"]
+
+
+def test_csv_reading_stops_at_the_first_row_beyond_max_points(tmp_path: Path) -> None:
+    # 8 MB of rows, then bytes that are not UTF-8: reading the whole file would find them.
+    (tmp_path / "big.csv").write_bytes(b"x,y\n" + b"0.5,1.25\n" * 900_000 + b"\xff\xfe\n" * 1000)
+    message, n_read, seconds = refusal(tmp_path, max_points=1_000, path="big.csv")
+    assert message == "big.csv: more than 1,000 rows (limits.max_points); raise limits.max_points to allow it"
+    assert n_read < 1 << 20 and seconds < 1
+
+
+def test_csv_of_exactly_max_points_rows_is_read(tmp_path: Path, rng: np.random.Generator) -> None:
+    X = rng.normal(size=(1_000, 3))
+    path = tmp_path / "points.csv"
+    np.savetxt(path, X, delimiter=",", header="a,b,c", comments="")
+    path.write_text(path.read_text() + "\n\n")  # blank lines are not rows
+    data = read_file(tmp_path, max_points=1_000, path="points.csv")
+    assert np.array_equal(data.X, np.loadtxt(path, delimiter=",", skiprows=1))
+    with pytest.raises(OptionError, match="more than 999 rows"):
+        read_file(tmp_path, max_points=999, path="points.csv")
+
+
+QUOTED_FIELD = b'"' + (b"a" * 99 + b"\n") * 1_000 + b'"'  # 100,000 characters over 1,000 lines
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"1," * 4_000_000, r"data\.csv:1: row is longer than 1 MiB \(1,048,576 bytes\)"),
+        (
+            b'x,y\n1,2\n3,"' + b"a" * 200_000 + b'"\n',
+            r"data\.csv:3: a field is longer than 131,072 characters",
+        ),
+        # One row of quoted fields spanning lines, each field under csv's own limit.
+        (b"x,y\n" + b",".join([QUOTED_FIELD] * 20), r"data\.csv:\d+: row is longer than 1 MiB .*"),
+        (b"x,y\n1,2\r3,4\n", r"data\.csv:2: a carriage return \(\\r\) inside a row; .*"),
+    ],
+    ids=["no_newline", "huge_field", "huge_quoted_row", "carriage_return"],
+)
+def test_csv_rows_are_bounded(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "data.csv").write_bytes(content)
+    found, n_read, _ = refusal(tmp_path, path="data.csv")
+    assert re.fullmatch(message, found), found
+    assert n_read < 3 << 20
+
+
+def test_good_csv_matches_numpy_loadtxt(tmp_path: Path, rng: np.random.Generator) -> None:
+    # Over one chunk of rows, with a byte-order mark, CRLF line ends, quotes and blank lines.
+    n_rows = 70_000
+    X = np.round(rng.normal(size=(n_rows, 3)), 6)
+    kinds = rng.choice(["red", "green", "blue"], size=n_rows)
+    lines = ['"a";"b";"c";"kind"'] + [
+        ";".join(f"{value:.6f}" for value in row) + f';"{kind}"' for row, kind in zip(X, kinds, strict=True)
+    ]
+    lines[5_000] += "\r\n"
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n\r\n")
+    data = read_file(tmp_path, path="points.csv", label_column="kind")
+    reference = np.loadtxt(path, delimiter=";", skiprows=1, usecols=(0, 1, 2), encoding="utf-8-sig")
+    assert np.array_equal(data.X, reference) and np.array_equal(data.X, X)
+    assert data.feature_names == ("a", "b", "c")
+    assert np.array_equal(data.labels, np.unique(kinds, return_inverse=True)[1])  # type: ignore[arg-type]
+
+
+def test_csv_errors_name_the_line_past_blank_lines_and_chunks(tmp_path: Path) -> None:
+    rows = ["1,2"] * 70_000
+    rows[69_000] = "3,abc"
+    (tmp_path / "data.csv").write_text("\n\n  \nx,y\n" + "\n".join(rows) + "\n")
+    message, _, _ = refusal(tmp_path, path="data.csv")
+    assert message == "data.csv:69005: 'abc' in column 'y' is not a finite number"
+    (tmp_path / "data.csv").write_bytes(b"\n\nx,y\n" + b"1,2\n" * 50_000 + b"3,\xe94\n")
+    message, _, _ = refusal(tmp_path, path="data.csv")
+    assert message == f"data.csv: not UTF-8 text (byte {(tmp_path / 'data.csv').read_bytes().index(0xE9)})"
+
+
+def test_paths_in_messages_are_as_written_and_files_are_resolved(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "points.csv").write_text("1,2\n3,4\n")
+    data = read_file(tmp_path, path="data/../data/points.csv")
+    assert data.files == ((tmp_path / "data" / "points.csv").resolve(),)
+    message, _, _ = refusal(tmp_path, path="data/../data/nowhere.csv")
+    assert message == "no such file: data/../data/nowhere.csv"
+    (tmp_path / "loop.csv").symlink_to("loop.csv")
+    source = GENERATORS["file"].model_validate({"path": "loop.csv"})
+    assert source.input_files(tmp_path) == (tmp_path / "loop.csv",)
+    message, _, _ = refusal(tmp_path, path="loop.csv")
+    assert message == "loop.csv: cannot be read (Too many levels of symbolic links)"
+    assert option_error("file", path="data\x00.csv").message == "must not hold a NUL character"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            npy_header((10**12, 2)) + bytes(16),
+            "its header describes float64 of shape (1000000000000, 2) (16,000,000,000,000 bytes)"
+            " but 16 bytes follow it",
+        ),
+        (
+            npy_bytes(np.ones((10, 2)))[:-40],
+            "its header describes float64 of shape (10, 2) (160 bytes) but 120 bytes follow it",
+        ),
+        (
+            npy_bytes(np.ones((10, 2)))[:30],
+            "not a valid .npy header (EOF: reading array header, expected 118 bytes got 20)",
+        ),
+        (npy_bytes(np.ones((10, 2)))[:5], "not a .npy array (it does not start with \\x93NUMPY)"),
+        (b"1,2\n3,4\n", "not a .npy array (it does not start with \\x93NUMPY)"),
+        (npy_header((-3, 2)), "not a valid .npy header (shape (-3, 2))"),
+        (
+            npy_header((2, 3), "<c16") + bytes(96),
+            "expected a 1-D or 2-D array of numbers, got complex128 of shape (2, 3)",
+        ),
+        (
+            npy_header((2, 2, 2)) + bytes(64),
+            "expected a 1-D or 2-D array of numbers, got float64 of shape (2, 2, 2)",
+        ),
+        (
+            npy_header((1, 200_000)) + bytes(1_600_000),
+            "each row is 1,600,000 bytes, longer than 1 MiB (1,048,576 bytes)",
+        ),
+        (b"\x93NUMPY\x03\x00" + bytes(100), "is .npy format version 3.0; clusteranim reads 1.0 and 2.0"),
+    ],
+    ids=[
+        "lying_shape",
+        "truncated_data",
+        "truncated_header",
+        "truncated_magic",
+        "not_npy",
+        "negative_shape",
+        "complex",
+        "three_dimensions",
+        "wide_rows",
+        "version_3",
+    ],
+)
+def test_npy_headers_are_checked_before_the_data(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "points.npy").write_bytes(content)
+    found, _, seconds = refusal(tmp_path, path="points.npy")
+    assert found == f"points.npy: {message}"
+    assert seconds < 1
+
+
+def test_npy_rows_beyond_max_points_are_refused_from_the_header(tmp_path: Path) -> None:
+    np.save(tmp_path / "points.npy", np.zeros((2_000_000, 2)))  # 32 MB
+    message, n_read, _ = refusal(tmp_path, max_points=1_000, path="points.npy")
+    assert (
+        message == "points.npy: more than 1,000 rows (limits.max_points); raise limits.max_points to allow it"
+    )
+    assert n_read < 1 << 20
+    np.savez(tmp_path / "points.npz", X=np.zeros((2_000_000, 2)))
+    message, n_read, _ = refusal(tmp_path, max_points=1_000, path="points.npz")
+    assert message.startswith("points.npz (array 'X'): more than 1,000 rows") and n_read < 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (
+            lambda path: path.with_suffix(".npy").write_bytes(
+                npy_bytes(np.array([[1.0, "a"]], dtype=object), allow_pickle=True)
+            ),
+            "points.npy: holds Python objects (a pickle); clusteranim reads only numeric arrays",
+        ),
+        (
+            lambda path: path.with_suffix(".npy").write_bytes(pickle.dumps(np.ones((3, 2)))),
+            "points.npy: holds Python objects (a pickle); clusteranim reads only numeric arrays",
+        ),
+        (
+            lambda path: np.savez(path.with_suffix(".npz"), X=np.array([{}, []], dtype=object)),
+            "points.npz (array 'X'): holds Python objects (a pickle); clusteranim reads only numeric arrays",
+        ),
+    ],
+    ids=["object_array", "pickle", "npz_object_member"],
+)
+def test_python_objects_are_never_unpickled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: Callable[[Path], object], message: str
+) -> None:
+    def unpickle(*_: object, **__: object) -> None:
+        raise AssertionError("unpickled")
+
+    write(tmp_path / "points")
+    monkeypatch.setattr(pickle, "load", unpickle)
+    monkeypatch.setattr(pickle, "loads", unpickle)
+    path = next(tmp_path.glob("points.*")).name
+    found, _, _ = refusal(tmp_path, path=path)
+    assert found == message
+
+
+def test_npz_object_labels_are_refused(tmp_path: Path) -> None:
+    np.savez(tmp_path / "points.npz", X=np.ones((2, 2)), y=np.array([{}, []], dtype=object))
+    message, _, _ = refusal(tmp_path, path="points.npz", label_column="y")
+    assert (
+        message
+        == "points.npz (array 'y'): holds Python objects (a pickle); clusteranim reads only numeric arrays"
+    )
+
+
+def test_npz_members_are_checked_before_they_are_decompressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "points.npz"
+    # Declared 4 GB from 79 bytes: refused from the zip directory alone.
+    path.write_bytes(npz_declaring(npy_header((500_000_000,)) + bytes(1024), 4_000_000_128))
+    message, n_read, _ = refusal(tmp_path, path="points.npz")
+    assert message == (
+        "points.npz (array 'X'): decompresses to 4,000,000,128 bytes from 79 (a zip bomb?);"
+        " save it uncompressed with numpy.savez"
+    )
+    assert n_read < 10_000
+    # Sizes that agree with each other but not with the npy header inside.
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("X.npy", npy_header((1_000, 2)) + bytes(16))
+    message, _, _ = refusal(tmp_path, path="points.npz")
+    assert message == (
+        "points.npz (array 'X'): its header describes float64 of shape (1000, 2) (16,000 bytes)"
+        " but 16 bytes follow it"
+    )
+    # A real bomb, under a lowered threshold: 2 MiB of zeros compress about 1,000 times.
+    monkeypatch.setattr(file_source, "ZIP_BOMB_BYTES", 1 << 20)
+    np.savez_compressed(path, X=np.zeros((1 << 17, 2)))
+    message, _, _ = refusal(tmp_path, path="points.npz")
+    assert message.startswith("points.npz (array 'X'): decompresses to 2,097,280 bytes from ")
+
+
+def test_broken_npz_files_give_one_line(tmp_path: Path, rng: np.random.Generator) -> None:
+    path = tmp_path / "points.npz"
+    np.savez_compressed(path, X=rng.normal(size=(200, 2)))
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    message, _, _ = refusal(tmp_path, path="points.npz")
+    assert message == "points.npz: not a readable .npz (zip) file (File is not a zip file)"
+    middle = len(whole) // 2
+    path.write_bytes(whole[:middle] + bytes(64) + whole[middle + 64 :])
+    message, _, _ = refusal(tmp_path, path="points.npz")
+    assert message.startswith("points.npz (array 'X'): cannot be read (") and "\n" not in message
+    np.savez(path, A=np.ones((3, 2)), B=np.ones((3, 2)))
+    message, _, _ = refusal(tmp_path, path="points.npz")
+    assert message == "points.npz holds A, B; name one with array"
+
+
+def test_good_numpy_files_match_numpy_load(tmp_path: Path, rng: np.random.Generator) -> None:
+    X = rng.normal(size=(300, 4))
+    arrays = {
+        "fortran.npy": np.asfortranarray(X),
+        "big_endian.npy": X.astype(">f8"),
+        "float32.npy": X.astype(np.float32),
+        "int16.npy": (X * 100).astype(np.int16),
+        "column.npy": X[:, 0],
+    }
+    for name, array in arrays.items():
+        np.save(tmp_path / name, array)
+    with open(tmp_path / "version_2.npy", "wb") as handle:
+        np.lib.format.write_array(handle, X, version=(2, 0))
+    np.savez_compressed(tmp_path / "points.npz", X=X, kind=rng.choice(["a", "b"], size=300))
+    for name in [*arrays, "version_2.npy"]:
+        expected = np.load(tmp_path / name).astype(np.float64)
+        assert np.array_equal(read_file(tmp_path, path=name).X, expected.reshape(len(expected), -1)), name
+    with np.load(tmp_path / "points.npz") as archive:
+        data = read_file(tmp_path, path="points.npz", label_column="kind")
+        assert np.array_equal(data.X, archive["X"])
+        assert np.array_equal(data.labels, np.unique(archive["kind"], return_inverse=True)[1])  # type: ignore[arg-type]

@@ -33,6 +33,6 @@ class AnisotropicData(BlobsParameters):
             raise OptionError("transformation", f"must be a {n_features} x {n_features} matrix")
         return self
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         blobs = self.sample(np.random.default_rng(seed))
         return Dataset(X=blobs.X @ np.asarray(self.transformation), labels=blobs.labels)

@@ -77,8 +77,14 @@ class DataOptions(NamedOptions):
     kind_key: ClassVar[str] = "generator"
 
     seed: int | None = Field(
-        None, ge=0, description="Seed of the data (any integer >= 0); defaults to the scenario's top-level seed."
+        None,
+        ge=0,
+        description="Seed of the data (any integer >= 0); defaults to the scenario's top-level seed.",
     )
+
+    def input_files(self, base_dir: Path) -> tuple[Path, ...]:
+        """The files the source will read, known before reading them (none for a generator)."""
+        return ()
 
     def expected_points(self) -> int | None:
         """How many points the source will give, where that is known before loading."""
@@ -89,7 +95,7 @@ class DataOptions(NamedOptions):
             return sum(n_samples)
         return None
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         """Make or read the data.
 
         Parameters
@@ -98,5 +104,9 @@ class DataOptions(NamedOptions):
             The data seed (``data.seed`` or the scenario seed).
         base_dir : Path
             The scenario file's folder, against which relative paths resolve.
+        max_points : int
+            Most points allowed (``limits.max_points``). A source whose size is known
+            before loading (see :meth:`expected_points`) is checked against it earlier
+            and may ignore it; a file stops reading at the first row beyond it.
         """
         raise NotImplementedError

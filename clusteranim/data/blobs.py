@@ -81,7 +81,7 @@ class BlobsParameters(DataOptions):
             return len(self.n_samples)
         return 3
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         return self.sample(np.random.default_rng(seed))
 
     def sample(self, rng: np.random.Generator) -> Dataset:

@@ -23,7 +23,7 @@ class CirclesData(DataOptions):
         0.5, gt=0, lt=1, description="Radius of the inner circle relative to the outer one."
     )
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         rng = np.random.default_rng(seed)
         n_outer = self.n_samples // 2
         n_inner = self.n_samples - n_outer

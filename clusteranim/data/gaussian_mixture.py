@@ -59,7 +59,7 @@ class GaussianMixtureData(DataOptions):
             )
         return self
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         rng = np.random.default_rng(seed)
         counts = split_counts(self.n_samples, np.asarray(self.weights))
         parts = [

@@ -20,7 +20,7 @@ class MoonsData(DataOptions):
     n_samples: int = Field(300, ge=2, description="Total points, half on each moon.")
     noise: float = Field(0.08, ge=0, description="Standard deviation of Gaussian noise added to the points.")
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         rng = np.random.default_rng(seed)
         n_outer = self.n_samples // 2
         n_inner = self.n_samples - n_outer

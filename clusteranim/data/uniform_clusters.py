@@ -43,7 +43,7 @@ class UniformClustersData(DataOptions):
     def expected_points(self) -> int:
         return self.n_clusters * self.points_per_cluster
 
-    def load(self, seed: int, base_dir: Path) -> Dataset:
+    def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:
         rng = np.random.default_rng(seed)
         bounds = np.asarray(self.bounds, dtype=np.float64)
         centers = rng.uniform(bounds[:, 0], bounds[:, 1], size=(self.n_clusters, len(bounds)))
