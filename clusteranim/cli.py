@@ -185,7 +185,7 @@ def _output_options(command: F) -> F:
                 "--depfile",
                 default=None,
                 metavar="FILE",
-                help="Also write a make rule: the output depends on the scenario and the data files it reads.",
+                help="Also write a make rule: the output depends on the scenario and the data it reads.",
             ),
         )
     ):

@@ -33,12 +33,12 @@ from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.data import GENERATORS, DataOptions
 from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import Problem, ScenarioError
+from clusteranim.files import file_kind
 from clusteranim.options import IntPair, NamedOptions, OptionError, Options
 from clusteranim.scene.layers import LAYERS, LayerOptions
-from clusteranim.scene.text import TEMPLATE_FIELDS, check_template
 from clusteranim.scene.palette import check_palette_size
+from clusteranim.scene.text import TEMPLATE_FIELDS, check_template
 from clusteranim.writers import FORMATS, check_settings, format_for_path
-from clusteranim.writers.targets import file_kind
 
 # Values in a document, aliases counted each time they are used (a scenario has a few
 # hundred, an alias bomb billions), keys (a scenario has a few dozen) and nesting depth
@@ -75,7 +75,7 @@ class ScenarioLoader(yaml.SafeLoader):
         self.n_keys = 0
         self.n_nodes = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self.depth += 1
         self.n_nodes += 1
         if isinstance(parent, yaml.MappingNode) and index is None:
@@ -87,12 +87,14 @@ class ScenarioLoader(yaml.SafeLoader):
                 self._too_large(f"has more than {MAX_KEYS:,} keys")
             if self.n_nodes > MAX_VALUES:
                 self._too_large(f"has more than {MAX_VALUES:,} values")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
     def _too_large(self, message: str) -> None:
-        raise DocumentTooLarge(message, self.peek_event().start_mark.line + 1)
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        raise DocumentTooLarge(message, mark.line + 1 if mark is not None else 1)
 
 
 ScenarioLoader.add_implicit_resolver(
@@ -350,7 +352,9 @@ class Scenario(Options):
             try:
                 layer.check_for(self.algorithm)
             except OptionError as error:
-                raise OptionError(f"style.layers.{depth}.{layer.plugin_name()}.{error.key}", error.message) from None
+                raise OptionError(
+                    f"style.layers.{depth}.{layer.plugin_name()}.{error.key}", error.message
+                ) from None
         return self
 
     @model_validator(mode="after")
@@ -499,9 +503,7 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
     return origin, document
 
 
-def read_bounded(
-    path: Path, max_bytes: int, fail: Callable[[str], Exception], what: str = "a file"
-) -> bytes:
+def read_bounded(path: Path, max_bytes: int, fail: Callable[[str], Exception], what: str = "a file") -> bytes:
     """The bytes of a regular file of at most ``max_bytes``, checked before reading.
 
     A folder, FIFO, device or socket (or a symlink to one) is refused without opening
@@ -517,7 +519,7 @@ def read_bounded(
     if stat.S_ISDIR(status.st_mode):
         raise fail(f"is a directory, not {what}")
     if not stat.S_ISREG(status.st_mode):
-        raise fail(f"is {file_kind(status.st_mode)}, not {what}")
+        raise fail(f"is {file_kind(path, status.st_mode)}, not {what}")
     limit = f"{what} is at most {max_bytes >> 20} MB"
     if status.st_size > max_bytes:
         raise fail(f"is {status.st_size / 2**20:.1f} MB; {limit}")
@@ -565,7 +567,9 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return total
 
 
-def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[Problem], source: str) -> None:
+def _index_lines(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[Problem], source: str
+) -> None:
     """Record the line of every key path below ``node`` and flag duplicate keys."""
     if isinstance(node, yaml.MappingNode):
         first_lines: dict[str, int] = {}
@@ -619,7 +623,7 @@ def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple
         if not equals or not key.strip():
             raise ScenarioError(Problem(where, None, "", "expected KEY=VALUE, e.g. --set algorithm.k=5"))
         try:
-            value = yaml.load(value_text, Loader=ScenarioLoader) if value_text.strip() else None  # noqa: S506
+            value = yaml.load(value_text, Loader=ScenarioLoader) if value_text.strip() else None
         except yaml.YAMLError as error:
             raise ScenarioError(Problem(where, None, key, f"value is not valid YAML ({error})")) from None
         pairs.append((_split_key(key.strip()), value, where))

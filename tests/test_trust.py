@@ -93,10 +93,10 @@ def test_only_regular_files_are_ever_replaced(scene: Path) -> None:
     (scene / "null.gif").symlink_to(os.devnull)
     (scene / "folder.gif").mkdir()
     assert refused(scene, "render", "s.yaml", "-o", "pipe.gif").endswith(
-        "is a FIFO (named pipe), not a regular file; clusteranim never replaces one"
+        "is a named pipe (FIFO), not a regular file; clusteranim never replaces one"
     )
     assert refused(scene, "render", "s.yaml", "-o", "null.gif").endswith(
-        "is a device, not a regular file; clusteranim never replaces one"
+        f"is a character device (a link to {os.devnull}), not a regular file; clusteranim never replaces one"
     )
     assert refused(scene, "render", "s.yaml", "-o", "folder.gif").endswith("is a folder; give a file name")
     assert refused(scene, "render", "s.yaml", "-o", "a.gif", "--depfile", "pipe.gif").startswith(
@@ -104,7 +104,8 @@ def test_only_regular_files_are_ever_replaced(scene: Path) -> None:
     )
     assert (
         refused(scene, "init", "null.gif", "--force")
-        == "null.gif: is a device, not a regular file; clusteranim never replaces one"
+        == f"null.gif: is a character device (a link to {os.devnull}), not a regular file;"
+        " clusteranim never replaces one"
     )
     assert refused(scene, "render", "s.yaml", "-o", ".").endswith(
         "names an existing folder; give a new folder name"

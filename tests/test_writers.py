@@ -264,12 +264,12 @@ def test_a_frames_folder_is_replaced_only_if_clusteranim_wrote_all_of_it(tmp_pat
     folder.mkdir()
     clusteranim.render(SCENARIO, output=folder)  # an empty folder is fine
     (folder / "notes.txt").write_text("mine")
-    with pytest.raises(ScenarioError, match="holds files clusteranim did not write \\(notes.txt\\)"):
+    with pytest.raises(ScenarioError, match=r"holds files clusteranim did not write \(notes.txt\)"):
         clusteranim.render(SCENARIO, output=folder)
     assert (folder / "notes.txt").read_text() == "mine" and len(list(folder.glob("*.png"))) == 7
     (folder / "notes.txt").unlink()
     (folder / MANIFEST).unlink()  # a folder of PNGs nobody marked is somebody else's
-    with pytest.raises(ScenarioError, match="holds files clusteranim did not write \\(frame_0000.png"):
+    with pytest.raises(ScenarioError, match=r"holds files clusteranim did not write \(frame_0000.png"):
         clusteranim.render(SCENARIO, output=folder)
 
 

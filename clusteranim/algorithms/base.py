@@ -112,8 +112,8 @@ class AlgorithmOptions(NamedOptions):
     seed: int | None = Field(
         None,
         ge=0,
-        description="Seed of the initialisation (any integer >= 0); defaults to the scenario's top-level seed,"
-        " so the starting state can be re-drawn without new data.",
+        description="Seed of the initialisation (any integer >= 0); defaults to the scenario's"
+        " top-level seed, so the starting state can be re-drawn without new data.",
     )
     normalize: Literal["none", "minmax", "standard"] = Field(
         "none",

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import DataOptions, Dataset
+from clusteranim.files import file_kind
 from clusteranim.options import OptionError
 
 Column = str | int
@@ -53,13 +54,6 @@ PICKLE_MAGIC = b"\x80"
 HOLDS_OBJECTS = "holds Python objects (a pickle); clusteranim reads only numeric arrays"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError)
-FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 class FileData(DataOptions):
@@ -121,7 +115,7 @@ class FileData(DataOptions):
         except OSError as error:
             raise OptionError("path", f"{name}: cannot be read ({error.strerror})") from None
         if not stat.S_ISREG(status.st_mode):
-            raise OptionError("path", f"{name}: is {_file_kind(path, status.st_mode)}, not a data file")
+            raise OptionError("path", f"{name}: is {file_kind(path, status.st_mode)}, not a data file")
         if status.st_size == 0:
             raise OptionError("path", f"{name}: is empty")
         try:
@@ -299,14 +293,6 @@ class FileData(DataOptions):
             self._index(column, names, n_fields, f"columns.{position}")
             for position, column in enumerate(self.columns)
         ]
-
-
-def _file_kind(path: Path, mode: int) -> str:
-    """What a file that is not a regular file is, for a message."""
-    kind = next((text for is_kind, text in FILE_KINDS if is_kind(mode)), "not a regular file")
-    if path.is_symlink():
-        kind += f" (a link to {os.path.realpath(path)})"
-    return kind
 
 
 def _too_many_rows(name: str, max_points: int) -> str:

@@ -76,5 +76,7 @@ def check_text(text: str) -> str:
     except ValueError as error:
         # pyparsing's last line: "ParseFatalException: Unknown symbol: \foo, found '\'  (at char 0), ..."
         reason = str(error).strip().splitlines()[-1].split(": ", 1)[-1].split("  (at char")[0]
-        raise ValueError(f"is not valid mathtext between $ signs ({reason}); write \\$ for a dollar sign") from None
+        raise ValueError(
+            f"is not valid mathtext between $ signs ({reason}); write \\$ for a dollar sign"
+        ) from None
     return text

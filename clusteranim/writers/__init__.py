@@ -6,7 +6,6 @@ import math
 from pathlib import PurePath
 
 from clusteranim.options import OptionError
-
 from clusteranim.writers.base import FrameLabel, Movie, Writer, WriterFactory, atomic_path, saving
 from clusteranim.writers.frames import FramesWriter
 from clusteranim.writers.gif import GifWriter

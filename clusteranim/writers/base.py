@@ -131,7 +131,9 @@ def atomic_path(target: Path, folder: bool = False) -> Iterator[Path]:
         yield temporary
         os.chmod(temporary, (0o755 if folder else 0o644) & ~_umask())
         if not is_replaceable(target, folder):  # it changed since the run was checked
-            raise RenderError(f"{target}: is no longer a {'folder' if folder else 'regular file'}; not replaced")
+            raise RenderError(
+                f"{target}: is no longer a {'folder' if folder else 'regular file'}; not replaced"
+            )
         _replace(temporary, target)
     except BaseException:
         _remove(temporary)

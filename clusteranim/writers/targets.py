@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusteranim.files import file_kind
+
 #: The file that marks a folder of frames as written by clusteranim, listing the files
 #: it wrote there; only such a folder (or an empty one) is ever replaced.
 MANIFEST = ".clusteranim-frames"
@@ -94,12 +96,13 @@ def _check_one(target: Target, inputs: Mapping[Path, str]) -> str | None:
         return f"cannot be checked ({error.strerror or error})"
     if target.folder:
         if not stat.S_ISDIR(status.st_mode):
-            return f"is {file_kind(status.st_mode)}; a folder of frames goes there"
+            return f"is {file_kind(Path(text), status.st_mode)}; a folder of frames goes there"
         return _check_frames_folder(path)
     if stat.S_ISDIR(status.st_mode):
         return "is a folder; give a file name"
     if not stat.S_ISREG(status.st_mode):
-        return f"is {file_kind(status.st_mode)}, not a regular file; clusteranim never replaces one"
+        kind = file_kind(Path(text), status.st_mode)
+        return f"is {kind}, not a regular file; clusteranim never replaces one"
     return None
 
 
@@ -138,11 +141,7 @@ def _check_frames_folder(path: Path) -> str | None:
     present = {entry.name for entry in os.scandir(path)}
     if not present:
         return None
-    written = set(read_manifest(path))
-    if MANIFEST in present:
-        strangers = sorted(present - written - {MANIFEST})
-    else:
-        strangers = sorted(present)
+    strangers = sorted(present - set(read_manifest(path)) - {MANIFEST})
     if not strangers:
         return None
     shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
@@ -168,21 +167,6 @@ def _same_file(first: Path, second: Path) -> bool:
         return os.path.samefile(first, second)
     except OSError:
         return False
-
-
-def file_kind(mode: int) -> str:
-    """What a file that is not a regular file or folder is, in words."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISREG(mode):
-        return "a file"
-    return "not a regular file"
 
 
 def is_replaceable(path: Path, folder: bool) -> bool:
