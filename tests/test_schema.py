@@ -122,6 +122,8 @@ LOADER_ERRORS = [
     "empty_csv",  # the data file
     "fewer_rows_than_k",
     "projection_column",  # a view column against the data's dimension
+    "blobs_too_many_centers",  # centers against n_samples
+    "output_nul",  # the file system's rule for a path
     "inf_in_csv",
     "missing_data_file",
     "nan_in_csv",

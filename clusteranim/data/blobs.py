@@ -35,7 +35,7 @@ class BlobsParameters(DataOptions):
         description="Bounds (low, high) of each coordinate of random centres.",
     )
     n_features: int = Field(
-        2, ge=1, description="Dimension of random centres (ignored when centers is a list)."
+        2, ge=1, le=1_000, description="Dimension of random centres (ignored when centers is a list)."
     )
 
     @model_validator(mode="after")
@@ -51,6 +51,9 @@ class BlobsParameters(DataOptions):
         if isinstance(self.centers, int):
             if self.centers < 1:
                 raise OptionError("centers", f"must be >= 1, got {self.centers}")
+            points = sum(self.n_samples) if isinstance(self.n_samples, list) else self.n_samples
+            if self.centers > points:
+                raise OptionError("centers", f"must be at most n_samples ({points:,}), got {self.centers:,}")
         elif isinstance(self.centers, list):
             if not self.centers:
                 raise OptionError("centers", "must list at least one centre")

@@ -76,6 +76,8 @@ def _check_one(target: Target, inputs: Mapping[Path, str]) -> str | None:
     text = target.text
     if not text.strip():
         return "must not be empty"
+    if "\0" in text:
+        return "must not hold a NUL character"
     if text == "-":
         return "standard output is not supported; give a file name"
     if Path(text).name in ("", ".", ".."):
