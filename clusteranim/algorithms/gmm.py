@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from clusteranim.algorithms.base import AlgorithmOptions, Evaluation, FloatArray, State
-from clusteranim.algorithms.kmeans import CHUNK_ROWS, KMeans
+from clusteranim.algorithms.kmeans import CHUNK_ROWS, KMeans, column_means, relative_to
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.options import OptionError
 
@@ -88,10 +88,14 @@ class GaussianMixture:
         return self._checked(State(means, weights, self._data_covariances(X)))
 
     def evaluate(self, X: FloatArray, state: State) -> Evaluation:
+        # About the data's mean, as in ``_estimate``: the densities do not move with the
+        # origin, but the products they are computed from keep their precision.
+        origin = column_means(X)
+        shifted = State(state.centers - origin, state.weights, state.covariances)
         log_resp = np.empty((X.shape[0], self.n_components))
         total = 0.0
         for start in range(0, X.shape[0], CHUNK_ROWS):
-            weighted = self._weighted_log_prob(X[start : start + CHUNK_ROWS], state)
+            weighted = self._weighted_log_prob(relative_to(X[start : start + CHUNK_ROWS], origin), shifted)
             norm = logsumexp(weighted)
             log_resp[start : start + CHUNK_ROWS] = weighted - norm[:, None]
             total += float(norm.sum())
@@ -127,7 +131,13 @@ class GaussianMixture:
         return self._full(np.array(native), X.shape[1])
 
     def _estimate(self, X: FloatArray, resp: FloatArray) -> State:
-        """The M-step: weights, means and covariances from responsibilities (n, k)."""
+        """The M-step: weights, means and covariances from responsibilities (n, k).
+
+        Computed in the data centred on its mean: ``X.T @ X`` and the weighted sums of
+        data far from the origin (near 1e9, say) would round off its spread.
+        """
+        origin = column_means(X)
+        X = relative_to(X, origin)
         n_features = X.shape[1]
         counts = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
         means = resp.T @ X / counts[:, None]
@@ -147,7 +157,7 @@ class GaussianMixture:
             variances = (resp.T @ (X * X)) / counts[:, None] - means**2 + self.reg_covar
             native = variances if self.covariance_type == "diag" else variances.mean(axis=1)
         weights = counts / counts.sum()
-        return self._checked(State(means, weights, self._full(native, n_features)))
+        return self._checked(State(means + origin, weights, self._full(native, n_features)))
 
     def _full(self, native: FloatArray, n_features: int) -> FloatArray:
         return full_covariances(native, self.covariance_type, self.n_components, n_features)

@@ -29,6 +29,22 @@ CHUNK_ROWS = 65_536
 ASSIGN_ROWS = 16_384
 
 
+def column_means(X: FloatArray) -> FloatArray:
+    """Mean of each column of ``X`` (n, d): the origin about which distances are taken.
+
+    Column by column, as numpy's ``mean(axis=0)`` of a tall, narrow array is many times
+    slower.
+    """
+    return np.array([column.mean() for column in X.T])
+
+
+def relative_to(X: FloatArray, origin: FloatArray) -> FloatArray:
+    """``X - origin`` for the rows of ``X`` (n, d), as one flat subtraction: numpy
+    broadcasts a short row slowly, d elements at a time."""
+    difference: FloatArray = X.reshape(-1) - np.tile(origin, X.shape[0])
+    return difference.reshape(X.shape)
+
+
 def squared_distances(X: FloatArray, centers: FloatArray) -> FloatArray:
     """Squared Euclidean distances of shape (n, k), never negative."""
     distances: FloatArray = (
@@ -42,17 +58,22 @@ def nearest_centers(X: FloatArray, centers: FloatArray) -> tuple[IntArray, float
     """Index of each point's nearest centre, and the inertia of that assignment.
 
     Points are compared by ``|c|^2 - 2 x.c`` (the ``|x|^2`` term is the same for every
-    centre), as scikit-learn does; the inertia is summed from the exact differences so
-    that it matches a direct computation to rounding. Blocks run on a thread pool and
-    are summed in order, so the result does not depend on the number of threads.
+    centre), as scikit-learn does, and about the mean of ``X`` as scikit-learn centres
+    the data in ``KMeans.fit``: for data far from the origin (near 1e9, say) the products
+    would otherwise dwarf, and round away, the differences between centres. The inertia
+    is summed from the exact differences so that it matches a direct computation to
+    rounding. Blocks run on a thread pool and are summed in order, so the result does
+    not depend on the number of threads.
     """
     labels = np.empty(X.shape[0], dtype=np.intp)
-    scaled = np.ascontiguousarray(-2.0 * centers.T)
-    norms = np.einsum("ij,ij->i", centers, centers)
+    origin = column_means(X)
+    shifted = centers - origin
+    scaled = np.ascontiguousarray(-2.0 * shifted.T)
+    norms = np.einsum("ij,ij->i", shifted, shifted)
 
     def assign(start: int) -> float:
         block = X[start : start + ASSIGN_ROWS]
-        scores = block @ scaled
+        scores = relative_to(block, origin) @ scaled
         scores += norms
         block_labels = scores.argmin(axis=1)
         labels[start : start + ASSIGN_ROWS] = block_labels
@@ -73,34 +94,49 @@ os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 def cluster_means(X: FloatArray, labels: IntArray, previous: FloatArray) -> FloatArray:
-    """Mean of each cluster's points; an empty cluster keeps its previous centre."""
+    """Mean of each cluster's points; an empty cluster keeps its previous centre.
+
+    A second pass adds the mean difference of the points from the first estimate: plain
+    sums of data far from the origin round off its spread, and the correction makes the
+    mean of identical points exactly that point.
+    """
     n_clusters = previous.shape[0]
     counts = np.bincount(labels, minlength=n_clusters)
-    sums = np.stack([np.bincount(labels, weights=column, minlength=n_clusters) for column in X.T], axis=1)
-    means: FloatArray = previous.copy()
     occupied = counts > 0
-    means[occupied] = sums[occupied] / counts[occupied, None]
+    means: FloatArray = previous.copy()
+    for estimate, column in zip(means.T, X.T, strict=True):  # views: columns of means, of X
+        sums = np.bincount(labels, weights=column, minlength=n_clusters)
+        estimate[occupied] = sums[occupied] / counts[occupied]
+        residuals = estimate.take(labels)
+        np.subtract(column, residuals, out=residuals)
+        corrections = np.bincount(labels, weights=residuals, minlength=n_clusters)
+        estimate[occupied] += corrections[occupied] / counts[occupied]
     return means
 
 
 def kmeans_plusplus(X: FloatArray, n_clusters: int, rng: np.random.Generator) -> FloatArray:
-    """Greedy k-means++ seeding with ``2 + log k`` local trials, as scikit-learn does it."""
+    """Greedy k-means++ seeding with ``2 + log k`` local trials, as scikit-learn does it.
+
+    Distances are taken in the data centred on its mean (see ``nearest_centers``); the
+    centres are rows of ``X`` itself.
+    """
     n_samples = X.shape[0]
     n_local_trials = 2 + int(np.log(n_clusters))
-    centers = np.empty((n_clusters, X.shape[1]))
-    centers[0] = X[rng.integers(n_samples)]
-    closest = squared_distances(X, centers[:1])[:, 0]
+    shifted = relative_to(X, column_means(X))
+    chosen = np.empty(n_clusters, dtype=np.intp)
+    chosen[0] = rng.integers(n_samples)
+    closest = squared_distances(shifted, shifted[chosen[:1]])[:, 0]
     potential = closest.sum()
     for index in range(1, n_clusters):
         targets = rng.uniform(size=n_local_trials) * potential
         candidates = np.minimum(np.searchsorted(np.cumsum(closest), targets), n_samples - 1)
-        candidate_closest = np.minimum(closest, squared_distances(X, X[candidates]).T)
+        candidate_closest = np.minimum(closest, squared_distances(shifted, shifted[candidates]).T)
         candidate_potentials = candidate_closest.sum(axis=1)
         best = int(np.argmin(candidate_potentials))
         potential = candidate_potentials[best]
         closest = candidate_closest[best]
-        centers[index] = X[candidates[best]]
-    return centers
+        chosen[index] = candidates[best]
+    return X[chosen]
 
 
 @dataclass(frozen=True, eq=False)

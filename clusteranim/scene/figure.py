@@ -216,6 +216,8 @@ class Overlay:
 
 
 MIN_AXES_PIXELS = 16
+# Relative differences up to this are rounding, not spread, when framing the data.
+ROUNDING = 1024 * float(np.finfo(np.float64).eps)
 
 
 def _per_iteration(step: Layer | Overlay) -> bool:
@@ -281,7 +283,16 @@ def _equal_aspect(
 
 
 def _limits(points: FloatArray, centers: FloatArray, padding: float) -> tuple[float, float]:
+    """The range of the points and centres on one view axis, padded.
+
+    Values that agree to within rounding (identical points, and their mean as computed,
+    which may differ from them in the last bits) are framed as one value: a view a few
+    units in the last place wide would blow every mark drawn in data units up to
+    billions of pixels.
+    """
     values = np.concatenate([points.ravel(), centers.ravel()])
     low, high = float(values.min()), float(values.max())
-    span = high - low if high > low else max(abs(low), 1.0)
+    span = high - low
+    if span <= ROUNDING * max(abs(low), abs(high)):
+        span = max(abs(low), 1.0)
     return low - padding * span, high + padding * span

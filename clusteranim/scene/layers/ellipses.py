@@ -27,6 +27,22 @@ def ellipse_axes(covariances: FloatArray) -> tuple[FloatArray, FloatArray, Float
     return major, minor, angle
 
 
+def contains_box(
+    corners: FloatArray, centers: FloatArray, major: FloatArray, minor: FloatArray, angle: FloatArray
+) -> np.ndarray:
+    """Whether each ellipse (centre, semi-axes, angle in degrees) holds every corner (m, 2),
+    and so, being convex, the box they span."""
+    radians = np.radians(angle)
+    along = np.stack([np.cos(radians), np.sin(radians)], axis=-1)
+    across = np.stack([-np.sin(radians), np.cos(radians)], axis=-1)
+    offsets = corners[None, :, :] - centers[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a flat ellipse holds no box
+        u = np.einsum("kmd,kd->km", offsets, along) / major[:, None]
+        v = np.einsum("kmd,kd->km", offsets, across) / minor[:, None]
+        inside: np.ndarray = np.all(u * u + v * v < 1.0, axis=1)
+    return inside
+
+
 def cluster_covariances(
     points: FloatArray, labels: np.ndarray, n_clusters: int
 ) -> tuple[FloatArray, FloatArray, np.ndarray]:
@@ -76,7 +92,9 @@ class EllipsesLayer(LayerOptions):
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Ellipse
 
-        uses_model = self.source == "model" or (self.source == "auto" and context.trace.covariances is not None)
+        uses_model = self.source == "model" or (
+            self.source == "auto" and context.trace.covariances is not None
+        )
         patches: list[list[Ellipse]] = []
         for color in context.colors:
             row = []
@@ -107,6 +125,18 @@ class Ellipses:
         self.patches = patches
         self.uses_model = uses_model
         self.artists: list[Artist] = [patch for row in patches for patch in row]
+        self.view: tuple[FloatArray, FloatArray] | None = None
+
+    def _view(self) -> tuple[FloatArray, FloatArray]:
+        """Centre and half-size of the axes in view units, grown by an outline's width,
+        so that an outline outside it cannot show; valid once the layout is fixed."""
+        axes = self.context.axes
+        (left, right), (bottom, top) = axes.get_xlim(), axes.get_ylim()
+        box = axes.get_window_extent()
+        reach = self.patches[0][0].get_linewidth() * self.context.figure.dpi / 72 + 1
+        half = np.array([(right - left) / 2, (top - bottom) / 2])
+        grown = half * (1 + 2 * reach / np.array([box.width, box.height]))
+        return np.array([(left + right) / 2, (bottom + top) / 2]), grown
 
     def update(self, frame: Frame) -> Sequence[Artist]:
         projection = self.context.projection
@@ -120,12 +150,27 @@ class Ellipses:
             centers, covariances, counts = cluster_covariances(self.context.points, frame.labels, n_clusters)
             visible = counts >= 2
         major, minor, angle = ellipse_axes(covariances)
-        for cluster, row in enumerate(self.patches):
-            for patch in row:
-                level = patch.level  # type: ignore[attr-defined]
-                patch.set_center(tuple(centers[cluster]))
-                patch.set_width(2 * level * major[cluster])
-                patch.set_height(2 * level * minor[cluster])
-                patch.set_angle(float(angle[cluster]))
+        if self.view is None:
+            self.view = self._view()
+        middle, half = self.view
+        corners = middle + half * np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]])
+        levels = [patch.level for patch in self.patches[0]]  # type: ignore[attr-defined]
+        for column, level in enumerate(levels):
+            covering = contains_box(corners, centers, level * major, level * minor, angle)
+            for cluster, row in enumerate(self.patches):
+                patch = row[column]
+                if covering[cluster]:
+                    # The whole view is inside: only the face shows, flat. Agg's time for a
+                    # curve grows with its size in pixels (billions when reg_covar dwarfs the
+                    # data's spread), so draw one twice the view's size instead.
+                    patch.set_center(tuple(middle))
+                    patch.set_width(4 * half[0])
+                    patch.set_height(4 * half[1])
+                    patch.set_angle(0.0)
+                else:
+                    patch.set_center(tuple(centers[cluster]))
+                    patch.set_width(2 * level * major[cluster])
+                    patch.set_height(2 * level * minor[cluster])
+                    patch.set_angle(float(angle[cluster]))
                 patch.set_visible(bool(visible[cluster]))
         return self.artists
