@@ -576,6 +576,10 @@ def _index_lines(
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
+            if key_node.tag != "tag:yaml.org,2002:str" and key != "<<":
+                shown = key if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                problems.append(Problem(source, line, _dotted(path), f"key {shown} is not a name; keys are text"))
+                continue
             if key in first_lines and key != "<<":
                 problems.append(
                     Problem(
@@ -677,6 +681,8 @@ def _problems(error: ValidationError, document: Any, origin: Origin) -> list[Pro
     found: dict[Path_, list[tuple[str, Any, bool]]] = {}
     alternatives: set[Path_] = set()
     for details in error.errors(include_url=False):
+        if details["type"] == "invalid_key":
+            continue  # a key that is not text: reported with its line while reading
         path, branch = _data_path(details["loc"], document)
         message, show_input = _describe(details, path)
         context = details.get("ctx", {})

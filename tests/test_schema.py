@@ -56,6 +56,7 @@ SCHEMA_ERRORS = [
     "n_samples_zero",
     "negative_std",
     "not_a_mapping",
+    "key_not_text",
     "overflow_value",
     "quoted_number",
     "seed_negative",
