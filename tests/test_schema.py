@@ -86,6 +86,7 @@ LOADER_ERRORS = [
     "collapsing_component",  # fails while fitting
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
+    "title_too_long",  # and its length once filled in
     "title_mathtext",  # mathtext is checked by matplotlib
     "legend_mathtext",
     "bad_weights",  # k weights summing to 1: two keys, and a sum

@@ -21,6 +21,8 @@ TEMPLATE_FIELDS: dict[str, int | float | str] = {
 }
 #: Largest width or precision in a field's format (``{objective:.3f}``, ``{k:>3}``).
 MAX_FORMAT_NUMBER = 100
+#: Longest text drawn (a title, a label), in characters.
+MAX_TEXT = 300
 
 _FORMAT_SPEC = re.compile(
     r"(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d*)[_,]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?", re.DOTALL
@@ -65,7 +67,11 @@ def check_template(template: str) -> str:
 
 
 def check_text(text: str) -> str:
-    """Raise ValueError if matplotlib would fail to draw ``text`` (bad mathtext)."""
+    """Raise ValueError if matplotlib would fail to draw ``text`` (bad mathtext), or take
+    long (laying out a text costs time in its length, and no frame holds more than a
+    line or two)."""
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"is {len(text):,} characters long; at most {MAX_TEXT:,}")
     dollars = text.count("$") - text.count(r"\$")
     if dollars == 0 or dollars % 2:
         return text  # matplotlib draws it as plain text
