@@ -87,6 +87,7 @@ LOADER_ERRORS = [
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
     "title_too_long",  # and its length once filled in
+    "marker_mathtext",  # a marker drawn as mathtext
     "title_mathtext",  # mathtext is checked by matplotlib
     "legend_mathtext",
     "bad_weights",  # k weights summing to 1: two keys, and a sum

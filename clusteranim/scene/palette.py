@@ -10,6 +10,7 @@ from pydantic import AfterValidator
 
 from clusteranim.algorithms.base import FloatArray
 from clusteranim.scene.names import COLORMAPS, CSS4_COLORS, MARKERS, QUALITATIVE_SIZES
+from clusteranim.scene.text import check_text
 
 
 def cluster_colors(palette: str | list[str], n_colors: int) -> FloatArray:
@@ -112,8 +113,10 @@ def check_color(color: str) -> str:
 
 def check_marker(marker: str) -> str:
     """Raise ValueError unless ``marker`` is a matplotlib marker."""
-    if marker in MARKERS or (len(marker) > 2 and marker.startswith("$") and marker.endswith("$")):
+    if marker in MARKERS:
         return marker
+    if len(marker) > 2 and marker.startswith("$") and marker.endswith("$"):
+        return check_text(marker)
     from matplotlib.markers import MarkerStyle
 
     try:
