@@ -202,3 +202,29 @@ def test_set_is_blamed_for_what_it_sets(write_scenario: Write) -> None:
     assert result.stderr == "--set algoritm.k=3: algoritm: unknown key; did you mean 'algorithm'?\n"
     result = CliRunner().invoke(main, ["validate", str(scenario), "--set", "algorithm.tol=1e-3"])
     assert result.exit_code == 0, result.stderr  # YAML 1.2 reads 1e-3 as a number
+
+
+def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clusteranim.options import OptionError
+    from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+    from clusteranim.scene.base import frame_schedule
+    from clusteranim.scene.layers.points import PointsLayer
+
+    def fail(self: PointsLayer, context: object) -> None:
+        raise OptionError("size", "cannot be drawn here")
+
+    monkeypatch.setattr(PointsLayer, "build", fail)  # inherited by forked workers
+    scenario = clusteranim.load_scenario(
+        {"algorithm": {"k": 2, "max_iter": 8}, "style": {"width": 96, "height": 72, "layers": ["points"]}}
+    )
+    dataset = load_data(scenario)
+    trace = run(scenario, dataset)
+    messages = []
+    for jobs in (1, 2):
+        frames = draw_frames(
+            scenario, trace, dataset, frame_schedule(len(trace), 3), layer_variants(scenario), jobs
+        )
+        with pytest.raises(clusteranim.ScenarioError) as caught:
+            list(frames)
+        messages.append(str(caught.value))
+    assert messages == ["<scenario>: style.layers[0].points.size: cannot be drawn here"] * 2
