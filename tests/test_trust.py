@@ -100,7 +100,7 @@ def test_only_regular_files_are_ever_replaced(scene: Path) -> None:
     )
     assert refused(scene, "render", "s.yaml", "-o", "folder.gif").endswith("is a folder; give a file name")
     assert refused(scene, "render", "s.yaml", "-o", "a.gif", "--depfile", "pipe.gif").startswith(
-        "--depfile pipe.gif: is a FIFO"
+        "--depfile pipe.gif: is a named pipe (FIFO)"
     )
     assert (
         refused(scene, "init", "null.gif", "--force")
