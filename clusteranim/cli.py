@@ -76,7 +76,22 @@ _received: list[int] = []  # the signals received during the current command
 
 def _on_signal(signum: int, frame: object) -> None:
     _received.append(signum)
-    _raise_for(signum)
+    if not _unwinding():
+        _raise_for(signum)
+
+
+def _unwinding() -> bool:
+    """Whether the exception of an earlier signal is on its way out.
+
+    A second Ctrl-C (or a SIGTERM after it) then only adds to ``_received``: raised, it
+    would break off the clean-up under way (stopping workers, removing partial files).
+    """
+    error = sys.exc_info()[1]
+    while error is not None:
+        if isinstance(error, (KeyboardInterrupt, Terminated)):
+            return True
+        error = error.__context__
+    return False
 
 
 def _raise_for(signum: int) -> None:

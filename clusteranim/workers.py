@@ -4,7 +4,8 @@ Each worker builds its own scene once (per layer variant) and draws runs of cons
 frames; the parent hands the frames to the writer in order, keeping only a few runs in
 flight so that memory does not grow with the animation. On Linux the workers are forked
 after the data and the trace exist, so nothing large is copied or pickled; elsewhere
-they are spawned and receive both once.
+they are spawned and receive both once. When the frames stop early (Ctrl-C, SIGTERM, a
+failure), the workers are terminated rather than waited for.
 """
 
 from __future__ import annotations
@@ -127,16 +128,17 @@ def draw_in_order(
     # frames per slot group, as many groups as runs in flight.
     window = 2 * jobs
     memory = shared_memory.SharedMemory(create=True, size=window * run_length * job.height * job.width * 4)
-    _current["job"] = job
-    _memory["slots"] = memory
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(None, None) if forking else (job, memory.name),
-    )
+    pool: ProcessPoolExecutor | None = None
     pending: deque[tuple[Future[int], int]] = deque()
     try:
+        _current["job"] = job
+        _memory["slots"] = memory
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(None, None) if forking else (job, memory.name),
+        )
         slots = _slots(job)
         queue = iter(enumerate(runs))
 
@@ -161,14 +163,31 @@ def draw_in_order(
                 frame = slots[first_slot + offset]
                 yield frame if remaining else frame.copy()
             submit()
+    except BaseException:
+        # Interrupted, a failed frame or the consumer gone: the runs in progress are not
+        # wanted, and a run of large frames can take a minute.
+        if pool is not None:
+            _terminate_workers(pool)
+        raise
     finally:
         _current.clear()
         for future, _ in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
         _memory.clear()
         memory.close()
-        memory.unlink()
+        memory.unlink()  # first: nothing that follows can then leave the segment behind
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker of ``pool`` now, by SIGTERM, whatever it is drawing.
+
+    The executor then finds its workers gone, fails their futures and joins them, so
+    that ``shutdown`` returns at once. (Python 3.14 has this as ``terminate_workers``.)
+    """
+    for process in list(pool._processes.values()):
+        process.terminate()
 
 
 def default_jobs() -> int:
