@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clusteranim.errors import ClusteranimError, ScenarioError
+from clusteranim.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, ClusteranimError, ScenarioError, Terminated
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,17 @@ def _render_one(scenario: str, output: str | None) -> BatchItem:
     summary = result.to_dict()
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return BatchItem(scenario, 0, result=summary)
+
+
+def _render_in_worker(scenario: str, output: str | None) -> BatchItem:
+    """:func:`_render_one` in a worker process, which ends when it is interrupted (once
+    the render has removed its partial file) rather than taking the next scenario."""
+    try:
+        return _render_one(scenario, output)
+    except KeyboardInterrupt:
+        os._exit(EXIT_INTERRUPTED)
+    except Terminated:
+        os._exit(EXIT_TERMINATED)
 
 
 def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
@@ -113,11 +124,18 @@ def run_batch(scenarios: list[str], jobs: int, out_dir: str | None = None) -> li
     outputs = plan_outputs(scenarios, out_dir)
     if jobs <= 1 or len(scenarios) <= 1:
         return [_render_one(scenario, output) for scenario, output in zip(scenarios, outputs, strict=True)]
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_render_one, scenarios, outputs))
+    from clusteranim.workers import process_context, terminate_workers
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
+    try:
+        return list(pool.map(_render_in_worker, scenarios, outputs))
+    except BaseException:
+        # Ctrl-C or SIGTERM: the renders under way stop (each removing its partial
+        # file) and no further one starts.
+        terminate_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def summary_table(items: list[BatchItem]) -> str:

@@ -19,12 +19,9 @@ from typing import Any, TypeVar
 import click
 
 from clusteranim import __version__
-from clusteranim.errors import ClusteranimError
+from clusteranim.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, ClusteranimError, Terminated
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
 
 
 def _reporting(command: F) -> F:
@@ -65,10 +62,6 @@ def _reporting(command: F) -> F:
                 signal.signal(number, handler)
 
     return wrapper  # type: ignore[return-value]
-
-
-class Terminated(BaseException):
-    """Raised in the main thread when the process receives SIGTERM."""
 
 
 _received: list[int] = []  # the signals received during the current command

@@ -62,8 +62,8 @@ def escape(path: str, *, target: bool) -> str:
     return quoted.replace("$", "$$")
 
 
-def write_depfile(depfile: Path, targets: Iterable[str], prerequisites: Iterable[str]) -> None:
-    """Write ``targets: prerequisites`` and an empty rule for each prerequisite.
+def make_rule(targets: Iterable[str], prerequisites: Iterable[str]) -> str:
+    """``targets: prerequisites`` and an empty rule for each prerequisite, as text.
 
     The empty rules (as ``gcc -MP`` writes them) keep make working when a data file is
     removed or renamed: the target is then rebuilt instead of make stopping.
@@ -71,8 +71,7 @@ def write_depfile(depfile: Path, targets: Iterable[str], prerequisites: Iterable
     Raises
     ------
     ValueError
-        When a target or prerequisite cannot be written (see :func:`check_make_path`);
-        nothing is written then.
+        When a target or prerequisite cannot be written (see :func:`check_make_path`).
     """
     outputs = list(targets)
     names = list(dict.fromkeys(prerequisites))
@@ -84,5 +83,12 @@ def write_depfile(depfile: Path, targets: Iterable[str], prerequisites: Iterable
         + " ".join(escape(name, target=False) for name in names)
     ]
     lines += [f"{escape(name, target=True)}:" for name in names]
+    return "\n".join(lines) + "\n"
+
+
+def write_depfile(depfile: Path, targets: Iterable[str], prerequisites: Iterable[str]) -> None:
+    """Write :func:`make_rule` to ``depfile``, atomically; nothing is written when a name
+    cannot be (``ValueError``)."""
+    rule = make_rule(targets, prerequisites)
     with atomic_path(depfile) as temporary:
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        temporary.write_text(rule, encoding="utf-8")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Exit codes of a run stopped by SIGINT (Ctrl-C) and SIGTERM, as a shell reports them.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -57,6 +61,11 @@ class ScenarioError(ClusteranimError):
         """Pickle by the problems, so that an error raised in a worker process reads the
         same in the parent."""
         return (type(self), (self.problems,))
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM (as KeyboardInterrupt
+    is for SIGINT), so that partial output is removed on the way out."""
 
 
 class RenderError(ClusteranimError):

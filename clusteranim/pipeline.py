@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -287,7 +288,7 @@ def render(
     """
     from clusteranim.scene.base import Frame, frame_schedule
     from clusteranim.workers import default_jobs
-    from clusteranim.writers import FORMATS, FrameLabel, Movie, saving
+    from clusteranim.writers import FORMATS, FrameLabel, Movie, atomic_path, saving
 
     started = time.perf_counter()
     dotted = {key.replace("__", "."): value for key, value in overrides.items()}
@@ -319,29 +320,35 @@ def render(
         title=f"{loaded.algorithm.display_name}: {Path(loaded.origin.source).stem}",
     )
     total = len(schedule) * len(variants)
-    last_frame = None
+    extras = {target.key: target.path for target in planned[1:]}
     frames = draw_frames(loaded, trace, dataset, schedule, variants, jobs or default_jobs())
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
     try:
-        with saving(FORMATS[output_format], planned[0].path, movie) as writer:
-            for done, rgb in enumerate(itertools.chain([first], frames), start=1):
-                writer.write(rgb)
-                if done == len(schedule):
-                    last_frame = rgb.copy()
-                if progress is not None:
-                    progress(done, total)
-    finally:
-        frames.close()
-    assert last_frame is not None
-    written = {target.key: target for target in planned}
-    if "output.poster" in written:
-        write_poster(last_frame, written["output.poster"].path)
-    if "--depfile" in written:
-        from clusteranim.depfile import write_depfile
+        with contextlib.ExitStack() as stack:
+            stack.callback(frames.close)
+            # The poster and the depfile go to temporaries too, renamed right after the
+            # animation: an interrupt or a failure leaves none of the three new.
+            temporaries = {key: stack.enter_context(atomic_path(path)) for key, path in extras.items()}
+            with saving(FORMATS[output_format], planned[0].path, movie) as writer:
+                for done, rgb in enumerate(itertools.chain([first], frames), start=1):
+                    writer.write(rgb)
+                    if done == len(schedule):
+                        last_frame = rgb.copy()
+                    if progress is not None:
+                        progress(done, total)
+                if "output.poster" in temporaries:
+                    save_png(last_frame, temporaries["output.poster"])
+                if "--depfile" in temporaries:
+                    from clusteranim.depfile import make_rule
 
-        write_depfile(written["--depfile"].path, *_rule_names(loaded, planned, dataset.files))
+                    rule = make_rule(*_rule_names(loaded, planned, dataset.files))
+                    temporaries["--depfile"].write_text(rule, encoding="utf-8")
+    except OSError as error:  # the poster's or depfile's temporary (the animation's is reported by saving)
+        raise RenderError(
+            f"{error.filename or 'an output'}: cannot write ({error.strerror or error})"
+        ) from error
     return RenderResult(
         path=loaded.output.path,
         format=output_format,
@@ -399,14 +406,11 @@ def draw_frames(
     yield from draw_in_order(job, jobs, sequentially)
 
 
-def write_poster(rgb: Any, target: Path) -> None:
-    """Save one frame as a PNG, atomically."""
+def save_png(rgb: Any, path: Path) -> None:
+    """Save one frame (RGBA, alpha 255) as an RGB PNG."""
     from PIL import Image
 
-    from clusteranim.writers import atomic_path
-
-    with atomic_path(target) as temporary:
-        Image.fromarray(rgb).convert("RGB").save(temporary, format="PNG", optimize=True)
+    Image.fromarray(rgb).convert("RGB").save(path, format="PNG", optimize=True)
 
 
 def _relative(path: Path) -> str:

@@ -118,8 +118,8 @@ def draw_in_order(
         for variant in job.variants
         for start in range(0, n_frames, run_length)
     ]
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forking else "spawn")
+    context = process_context()
+    forking = context.get_start_method() == "fork"
     if forking:
         from clusteranim.scene.figure import preload
 
@@ -167,7 +167,7 @@ def draw_in_order(
         # Interrupted, a failed frame or the consumer gone: the runs in progress are not
         # wanted, and a run of large frames can take a minute.
         if pool is not None:
-            _terminate_workers(pool)
+            terminate_workers(pool)
         raise
     finally:
         _current.clear()
@@ -180,7 +180,15 @@ def draw_in_order(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+def process_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked where the system can (they then share the
+    parent's data and imports), else spawned."""
+    return multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+
+
+def terminate_workers(pool: ProcessPoolExecutor) -> None:
     """Stop every worker of ``pool`` now, by SIGTERM, whatever it is drawing.
 
     The executor then finds its workers gone, fails their futures and joins them, so
@@ -198,4 +206,4 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-__all__ = ["Job", "default_jobs", "draw_in_order"]
+__all__ = ["Job", "default_jobs", "draw_in_order", "process_context", "terminate_workers"]

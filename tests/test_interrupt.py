@@ -257,3 +257,47 @@ def test_a_second_signal_does_not_break_off_the_clean_up(
     assert calls == {"draw": 3, "remove": 1}
     assert result.exit_code == 130, result.output
     assert sorted(path.name for path in tmp_path.iterdir()) == ["scenario.yaml"]
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["to-batch", "to-session"])
+def test_a_batch_stops_at_once(tmp_path: Path, group: bool) -> None:
+    # Each scenario is a render of seconds in a worker process of the batch: on Ctrl-C
+    # the renders under way remove their partial files and no further one starts.
+    scenarios = []
+    for index in range(4):
+        path = tmp_path / f"s{index}.yaml"
+        path.write_text(json.dumps({**DENSITY, "output": {**DENSITY["output"], "path": f"s{index}.gif"}}))
+        scenarios.append(str(path))
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clusteranim", "batch", *scenarios, "-j", "2", "--out-dir", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        start_new_session=True,
+    )
+    try:
+        wait_for(process, lambda: len(workers(process.pid)) == 2)
+        wait_for(process, lambda: any(out.glob(".*.part")))  # a render is writing
+        sent = time.monotonic()
+        if group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)
+        elapsed = time.monotonic() - sent
+        assert code == 130 and elapsed < DEADLINE, f"exit {code} after {elapsed:.2f} s"
+        assert process.stderr is not None
+        assert process.stderr.read().splitlines() == ["clusteranim: interrupted"]
+        assert list(out.iterdir()) == []
+        deadline = time.monotonic() + 2
+        while left := live_processes(process.pid):
+            assert time.monotonic() < deadline, f"processes outlived the batch: {left}"
+            time.sleep(0.02)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        assert process.stderr is not None
+        process.stderr.close()

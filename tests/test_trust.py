@@ -228,3 +228,24 @@ def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.Monkey
             list(frames)
         messages.append(str(caught.value))
     assert messages == ["<scenario>: style.layers[0].points.size: cannot be drawn here"] * 2
+
+
+def test_an_interrupt_while_the_poster_is_saved_leaves_no_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clusteranim.pipeline
+
+    def interrupted(rgb: object, path: Path) -> None:
+        path.write_bytes(b"half a PNG")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clusteranim.pipeline, "save_png", interrupted)
+    (tmp_path / "old.gif").write_bytes(b"the previous animation")
+    with pytest.raises(KeyboardInterrupt):
+        clusteranim.render(
+            {"algorithm": {"k": 2, "max_iter": 2}, "style": {"width": 96, "height": 72}},
+            output=tmp_path / "old.gif",
+            depfile=tmp_path / "old.d",
+            **{"output.poster": str(tmp_path / "last.png")},
+        )
+    assert files_of(tmp_path) == {"old.gif": b"the previous animation"}
