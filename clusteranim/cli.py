@@ -158,9 +158,9 @@ def run() -> None:
     except click.ClickException as error:
         error.show()
         code = error.exit_code
-    except click.exceptions.Abort:
-        click.echo("clusteranim: aborted", err=True)
-        code = 1
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C before a command took over
+        click.echo("clusteranim: interrupted", err=True)
+        code = EXIT_INTERRUPTED
     finally:
         gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
