@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -17,6 +18,15 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
+# Every layer that draws the data and the model, for scenes that must survive odd data.
+ALL_LAYERS: list[Any] = [
+    "regions",
+    "density",
+    {"points": {"color_by": "responsibility"}},
+    "ellipses",
+    "centroids",
+    "title",
+]
 
 
 @pytest.fixture

@@ -27,17 +27,10 @@ from clusteranim.scenario import Style
 from clusteranim.scene.base import Frame
 from clusteranim.scene.figure import Scene
 from clusteranim.trace import Trace, record
-from tests.conftest import run_cli
+from tests.conftest import ALL_LAYERS, run_cli
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
-LAYERS: list[Any] = [
-    "regions",
-    "density",
-    {"points": {"color_by": "responsibility"}},
-    "ellipses",
-    "centroids",
-    "title",
-]
+LAYERS = ALL_LAYERS
 WIDTH, HEIGHT = 240, 180
 
 

@@ -21,7 +21,7 @@ import clusteranim
 from clusteranim.errors import ScenarioError
 from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
 from clusteranim.scene.base import frame_schedule
-from tests.conftest import CONFIGS, ROOT, run_cli
+from tests.conftest import ALL_LAYERS, CONFIGS, ROOT, run_cli
 
 # ------------------------------------------------------------------- fuzzing
 
@@ -138,14 +138,7 @@ def test_degenerate_data_draws_real_frames(
         "style": {
             "width": 160,
             "height": 120,
-            "layers": [
-                "regions",
-                "density",
-                {"points": {"color_by": "responsibility"}},
-                "ellipses",
-                "centroids",
-                "title",
-            ],
+            "layers": ALL_LAYERS,
         },
     }
     loaded = clusteranim.load_scenario(scenario)
