@@ -160,16 +160,13 @@ def check_targets(scenario: Scenario, planned: Sequence[Target]) -> None:
     from clusteranim.writers.targets import check_targets as find_problems
 
     found = find_problems(planned, inputs(scenario))
-    found += [
-        (target, message)
-        for target in planned
-        if target.key == "--depfile"
-        for message in _rule_problems(scenario, planned)
-    ]
+    for target in planned:
+        if target.key == "--depfile" and (message := _rule_problem(scenario, planned)):
+            found.append((target, message))
     problems = [
-        scenario.origin.problem(target.key, message)
-        if "." in target.key
-        else Problem(f"{target.key} {target.text}", None, "", message)
+        Problem(f"{target.key} {target.text}", None, "", message)
+        if target.key.startswith("--")  # an option, not a key of the scenario
+        else scenario.origin.problem(target.key, message)
         for target, message in found
     ]
     if problems:
@@ -185,20 +182,16 @@ def _rule_names(
     return outputs, [*sources, *(_relative(path) for path in data_files)]
 
 
-def _rule_problems(scenario: Scenario, planned: Sequence[Target]) -> list[str]:
-    """Why the depfile's rule could not be written: a name make cannot read back."""
-    from clusteranim.depfile import check_make_path
+def _rule_problem(scenario: Scenario, planned: Sequence[Target]) -> str | None:
+    """Why the depfile's rule could not be written (a name make cannot read back), if so."""
+    from clusteranim.depfile import make_rule
 
-    outputs, prerequisites = _rule_names(
-        scenario, planned, scenario.data.input_files(scenario.origin.base_dir)
-    )
-    problems = []
-    for name in [*outputs, *prerequisites]:
-        try:
-            check_make_path(name)
-        except ValueError as error:
-            problems.append(str(error))
-    return problems[:1]
+    data_files = scenario.data.input_files(scenario.origin.base_dir)
+    try:
+        make_rule(*_rule_names(scenario, planned, data_files))
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def prepare(scenario: Scenario, planned: Sequence[Target]) -> Dataset:
