@@ -249,3 +249,13 @@ def test_an_interrupt_while_the_poster_is_saved_leaves_no_output(
             **{"output.poster": str(tmp_path / "last.png")},
         )
     assert files_of(tmp_path) == {"old.gif": b"the previous animation"}
+
+
+def test_any_non_negative_seed_is_a_seed(write_scenario: Write) -> None:
+    scenario = write_scenario(
+        "seed: 123456789012345678901234567890\nalgorithm: {k: 2, max_iter: 2, seed: 0}\n"
+    )
+    trace = clusteranim.run(clusteranim.load_scenario(scenario))
+    assert trace.n_iter >= 1
+    with pytest.raises(clusteranim.ScenarioError, match=r":1: seed: must be >= 0, got -1$"):
+        clusteranim.load_scenario(write_scenario("seed: -1\n", "negative.yaml"))
