@@ -281,6 +281,9 @@ class Origin:
         Line of each key path in the file.
     overrides : dict
         The ``--set`` argument that gave each overridden key path.
+    key_problems : list of Problem
+        Keys found wrong while reading (duplicates, keys that are not text), reported
+        with the problems of the values.
     """
 
     source: str = "<scenario>"
@@ -288,7 +291,7 @@ class Origin:
     base_dir: Path = field(default_factory=Path.cwd)
     lines: dict[Path_, int] = field(default_factory=dict)
     overrides: dict[Path_, str] = field(default_factory=dict)
-    duplicates: list[Problem] = field(default_factory=list)
+    key_problems: list[Problem] = field(default_factory=list)
 
     def problem(self, key: str | Path_, message: str) -> Problem:
         """A :class:`Problem` at ``key`` (dotted, or a path), located as closely as known."""
@@ -459,12 +462,12 @@ def load_scenario(
         scenario = Scenario.model_validate(document)
     except ValidationError as error:
         problems = sorted(
-            [*origin.duplicates, *_problems(error, document, origin)],
+            [*origin.key_problems, *_problems(error, document, origin)],
             key=lambda problem: (problem.line or 0, problem.key),
         )
         raise ScenarioError(problems) from None
-    if origin.duplicates:
-        raise ScenarioError(origin.duplicates)
+    if origin.key_problems:
+        raise ScenarioError(origin.key_problems)
     scenario._origin = origin
     return scenario
 
@@ -489,7 +492,7 @@ def _read_yaml(path: Path, name: str) -> tuple[Origin, Any]:
         if _expanded_size(node, {}) > MAX_VALUES:
             raise fail(f"expands to more than {MAX_VALUES:,} values (aliases?)")
         origin = Origin(source=name, is_file=True, base_dir=path.resolve().parent)
-        _index_lines(node, (), origin.lines, origin.duplicates, name)
+        _index_lines(node, (), origin.lines, origin.key_problems, name)
         document = loader.construct_document(node)
     except DocumentTooLarge as error:
         raise fail(str(error), error.line) from None
@@ -578,7 +581,9 @@ def _index_lines(
             line = key_node.start_mark.line + 1
             if key_node.tag != "tag:yaml.org,2002:str" and key != "<<":
                 shown = key if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                problems.append(Problem(source, line, _dotted(path), f"key {shown} is not a name; keys are text"))
+                problems.append(
+                    Problem(source, line, _dotted(path), f"key {shown} is not a name; keys are text")
+                )
                 continue
             if key in first_lines and key != "<<":
                 problems.append(
