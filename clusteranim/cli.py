@@ -293,11 +293,9 @@ def batch(scenarios: tuple[str, ...], jobs: int | None, out_dir: str | None, as_
 @_reporting
 def init(path: str, algorithm: str, force: bool) -> None:
     """Write a commented starter scenario to PATH (default: scenario.yaml)."""
-    from pathlib import Path
-
     from clusteranim.starter import write_starter
 
-    write_starter(Path(path), algorithm, force)
+    write_starter(path, algorithm, force)
     click.echo(f"wrote {path}; render it with: clusteranim render {path}")
 
 

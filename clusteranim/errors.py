@@ -32,7 +32,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        # One line, whatever the input held (a --set value, a key, a path with a newline).
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class ClusteranimError(Exception):

@@ -61,10 +61,11 @@ class DocumentTooLarge(yaml.YAMLError):
 
 
 class ScenarioLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, bounded, and reading numbers as YAML 1.2 does.
+    """PyYAML's safe loader, bounded, and reading plain values as YAML 1.2 does.
 
-    YAML 1.1 needs a dot in a float, so ``tol: 1e-3`` would be the string "1e-3";
-    YAML 1.2 (and every user) reads it as the number 0.001. Composing stops at
+    YAML 1.1 needs a dot in a float, so ``tol: 1e-3`` would be the string "1e-3",
+    reads ``010`` as eight and ``on`` as true; YAML 1.2 (and every user) reads the
+    number 0.001, ten and the text "on". Composing stops at
     ``MAX_DEPTH`` levels, ``MAX_KEYS`` keys or ``MAX_VALUES`` values, before PyYAML's
     recursion or memory gives out.
     """
@@ -97,11 +98,41 @@ class ScenarioLoader(yaml.SafeLoader):
         raise DocumentTooLarge(message, mark.line + 1 if mark is not None else 1)
 
 
-ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+# YAML 1.2's core schema for plain scalars: true/false only (not yes, no, on, off),
+# integers in decimal, 0o octal and 0x hex (010 is ten, 1_0 is text), floats with an
+# exponent and no dot (1e-3), no timestamps.
+_CORE_SCHEMA = {
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    "tag:yaml.org,2002:int": (re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+0123456789.",
+    ),
+}
+ScenarioLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag not in _CORE_SCHEMA and not tag.endswith(":timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _tag, (_pattern, _first) in _CORE_SCHEMA.items():
+    ScenarioLoader.add_implicit_resolver(_tag, _pattern, list(_first))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    """An integer as YAML 1.2 writes it: a leading 0 is not octal, 0o is."""
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _tagged_union(registry: Mapping[str, type[NamedOptions]], key: str, default: str | None) -> Any:
@@ -633,6 +664,8 @@ def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple
             raise ScenarioError(Problem(where, None, "", "expected KEY=VALUE, e.g. --set algorithm.k=5"))
         try:
             value = yaml.load(value_text, Loader=ScenarioLoader) if value_text.strip() else None
+        except yaml.MarkedYAMLError as error:
+            raise ScenarioError(Problem(where, None, key, f"value is {_yaml_message(error)}")) from None
         except yaml.YAMLError as error:
             raise ScenarioError(Problem(where, None, key, f"value is not valid YAML ({error})")) from None
         pairs.append((_split_key(key.strip()), value, where))

@@ -82,12 +82,12 @@ def starter_text(algorithm: str, name: str) -> str:
     )
 
 
-def write_starter(path: Path, algorithm: str, force: bool = False) -> None:
+def write_starter(text: str, algorithm: str, force: bool = False) -> None:
     """Write a starter scenario at ``path``; an existing file is kept unless ``force``."""
-    target = Target("PATH", str(path))
+    target = Target("PATH", text)
     for _, message in check_targets([target], {}):
-        raise ScenarioError(Problem(str(path), None, "", message))
-    if path.exists() and not force:
-        raise ScenarioError(Problem(str(path), None, "", "already exists; use --force to replace it"))
+        raise ScenarioError(Problem(text, None, "", message))
+    if target.path.exists() and not force:
+        raise ScenarioError(Problem(text, None, "", "already exists; use --force to replace it"))
     with atomic_path(target.path) as temporary:
-        temporary.write_text(starter_text(algorithm, path.name), encoding="utf-8")
+        temporary.write_text(starter_text(algorithm, Path(text).name), encoding="utf-8")

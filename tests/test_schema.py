@@ -57,6 +57,8 @@ SCHEMA_ERRORS = [
     "negative_std",
     "not_a_mapping",
     "key_not_text",
+    "yaml11_boolean",
+    "date_seed",
     "overflow_value",
     "quoted_number",
     "seed_negative",
@@ -127,6 +129,7 @@ LOADER_ERRORS = [
     "projection_column",  # a view column against the data's dimension
     "blobs_too_many_centers",  # centers against n_samples
     "output_nul",  # the file system's rule for a path
+    "output_name_too_long",
     "inf_in_csv",
     "missing_data_file",
     "nan_in_csv",

@@ -259,3 +259,44 @@ def test_any_non_negative_seed_is_a_seed(write_scenario: Write) -> None:
     assert trace.n_iter >= 1
     with pytest.raises(clusteranim.ScenarioError, match=r":1: seed: must be >= 0, got -1$"):
         clusteranim.load_scenario(write_scenario("seed: -1\n", "negative.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("010", 10),  # YAML 1.1: eight
+        ("0o10", 8),
+        ("0x1F", 31),
+        ("1_0", "1_0"),  # YAML 1.1: ten
+        ("on", "on"),  # YAML 1.1: true
+        ("yes", "yes"),
+        ("true", True),
+        ("1e-3", 0.001),  # YAML 1.1: text
+        ("2024-01-01", "2024-01-01"),  # YAML 1.1: a date
+        (".inf", math.inf),
+    ],
+)
+def test_plain_values_are_read_as_yaml_1_2_reads_them(text: str, value: object) -> None:
+    import yaml
+
+    from clusteranim.scenario import ScenarioLoader
+
+    assert yaml.load(f"value: {text}", Loader=ScenarioLoader) == {"value": value}
+
+
+def test_init_refuses_a_name_ending_in_a_slash(tmp_path: Path) -> None:
+    assert (
+        refused(tmp_path, "init", "newd/")
+        == "newd/: ends with a slash, which names a folder; give a file name"
+    )
+
+
+def test_a_problem_is_one_line_whatever_the_input_held(write_scenario: Write) -> None:
+    scenario = write_scenario(SMALL)
+    result = CliRunner().invoke(main, ["validate", str(scenario), "--set", "algorithm.k=1\n2"])
+    assert result.exit_code == 2
+    assert result.stderr == "--set algorithm.k=1\\n2: algorithm.k: must be an integer, got '1 2'\n"
+    result = CliRunner().invoke(
+        main, ["validate", str(scenario), "--set", "algorithm.k=!!python/object:os.system x"]
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1

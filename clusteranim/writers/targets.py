@@ -134,6 +134,10 @@ def _check_parent(typed: Path) -> str | None:
         return f"cannot create its folder: {folder} is a file"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"cannot write into {folder} (permission denied)"
+    longest = os.pathconf(folder, "PC_NAME_MAX")
+    for name in typed.relative_to(folder).parts:  # the folders to make, and the file
+        if len(os.fsencode(name)) > longest:
+            return f"has a name longer than {longest} bytes ({name[:20]}...)"
     return None
 
 
