@@ -84,7 +84,7 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
     """
     from clusteranim.pipeline import inputs, targets
     from clusteranim.scenario import Scenario, load_scenario
-    from clusteranim.writers.targets import check_targets
+    from clusteranim.writers.targets import target_problems
 
     outputs: list[str | None] = []
     owners: dict[int, tuple[Scenario, str]] = {}
@@ -106,7 +106,7 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
             owners[id(named)] = (loaded, target.key)
             planned.append(named)
     problems = []
-    for target, message in check_targets(planned, read):
+    for target, message in target_problems(planned, read):
         loaded, key = owners[id(target)]
         problems.append(loaded.origin.problem(key, message))
     if problems:

@@ -323,7 +323,7 @@ def validate(
     --poster and --depfile).
     """
     from clusteranim.errors import ScenarioError
-    from clusteranim.pipeline import prepare, run, targets
+    from clusteranim.pipeline import checked_run
     from clusteranim.scenario import load_scenario
 
     problems = []
@@ -332,7 +332,7 @@ def validate(
             loaded = load_scenario(
                 scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster
             )
-            run(loaded, prepare(loaded, targets(loaded, depfile)))
+            checked_run(loaded, depfile)
         except ScenarioError as error:
             problems.extend(error.problems)
         else:

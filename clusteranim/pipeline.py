@@ -18,7 +18,7 @@ from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
 from clusteranim.scenario import Scenario, Style, load_scenario
 from clusteranim.trace import Trace
-from clusteranim.writers.targets import Target
+from clusteranim.writers.targets import Target, target_problems
 
 if TYPE_CHECKING:
     from clusteranim.scene.figure import Scene
@@ -149,7 +149,7 @@ def inputs(scenario: Scenario) -> dict[Path, str]:
     return files
 
 
-def check_targets(scenario: Scenario, planned: Sequence[Target]) -> None:
+def check_outputs(scenario: Scenario, planned: Sequence[Target]) -> None:
     """Refuse, before anything is read or written, outputs that would destroy a file.
 
     Raises
@@ -157,9 +157,7 @@ def check_targets(scenario: Scenario, planned: Sequence[Target]) -> None:
     ScenarioError
         Naming each such output by its key in the scenario (or its option).
     """
-    from clusteranim.writers.targets import check_targets as find_problems
-
-    found = find_problems(planned, inputs(scenario))
+    found = target_problems(planned, inputs(scenario))
     for target in planned:
         if target.key == "--depfile" and (message := _rule_problem(scenario, planned)):
             found.append((target, message))
@@ -195,13 +193,28 @@ def _rule_problem(scenario: Scenario, planned: Sequence[Target]) -> str | None:
 
 
 def prepare(scenario: Scenario, planned: Sequence[Target]) -> Dataset:
-    """Every check that needs no run: the outputs, then the data (read and checked).
-
-    ``validate`` calls this as ``render`` does, so that both refuse the same scenarios
-    with the same messages.
-    """
-    check_targets(scenario, planned)
+    """Every check that needs no run: the outputs, then the data (read and checked)."""
+    check_outputs(scenario, planned)
     return load_data(scenario)
+
+
+def checked_run(scenario: Scenario, depfile: str | Path | None = None) -> tuple[list[Target], Dataset, Trace]:
+    """Everything ``render`` does before drawing: check the outputs (``depfile`` among
+    them), read and check the data, run the algorithm.
+
+    ``validate`` is this and nothing more, so that it refuses exactly what ``render``
+    refuses, with the same messages.
+
+    Returns
+    -------
+    targets : list of Target
+        The paths the render writes, the animation first.
+    dataset : Dataset
+    trace : Trace
+    """
+    planned = targets(scenario, depfile)
+    dataset = prepare(scenario, planned)
+    return planned, dataset, run(scenario, dataset)
 
 
 def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
@@ -291,9 +304,7 @@ def render(
         loaded = scenario
     else:
         loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format)
-    planned = targets(loaded, depfile)
-    dataset = prepare(loaded, planned)
-    trace = run(loaded, dataset)
+    planned, dataset, trace = checked_run(loaded, depfile)
     output_format = loaded.output.resolved_format()
     schedule = frame_schedule(len(trace), loaded.output.tween)
     variants = layer_variants(loaded)
@@ -425,7 +436,8 @@ __all__ = [
     "RenderResult",
     "ScenarioError",
     "build_scene",
-    "check_targets",
+    "check_outputs",
+    "checked_run",
     "load_data",
     "prepare",
     "render",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.writers import atomic_path
-from clusteranim.writers.targets import Target, check_targets
+from clusteranim.writers.targets import Target, target_problems
 
 COMMON_HEAD = """\
 # A clustering animation. Render it with:  clusteranim render {name}
@@ -85,7 +85,7 @@ def starter_text(algorithm: str, name: str) -> str:
 def write_starter(text: str, algorithm: str, force: bool = False) -> None:
     """Write a starter scenario at ``path``; an existing file is kept unless ``force``."""
     target = Target("PATH", text)
-    for _, message in check_targets([target], {}):
+    for _, message in target_problems([target], {}):
         raise ScenarioError(Problem(text, None, "", message))
     if target.path.exists() and not force:
         raise ScenarioError(Problem(text, None, "", "already exists; use --force to replace it"))

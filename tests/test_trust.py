@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import clusteranim
 from clusteranim.cli import main, strict_json
 from clusteranim.errors import Problem
-from clusteranim.writers.targets import MANIFEST, Target, check_targets
+from clusteranim.writers.targets import MANIFEST, Target, target_problems
 from tests.conftest import run_cli
 
 Write = Callable[..., Path]
@@ -142,9 +142,9 @@ def test_the_manifest_marks_only_what_was_written(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "frame_0000.png").write_bytes(b"png")
     (folder / MANIFEST).write_text("frame_0000.png\n")
-    assert check_targets([Target("output.path", str(folder), folder=True)], {}) == []
+    assert target_problems([Target("output.path", str(folder), folder=True)], {}) == []
     (folder / "mine.png").write_bytes(b"png")
-    ((_, message),) = check_targets([Target("output.path", str(folder), folder=True)], {})
+    ((_, message),) = target_problems([Target("output.path", str(folder), folder=True)], {})
     assert message.startswith("holds files clusteranim did not write (mine.png)")
 
 

@@ -1,7 +1,7 @@
 """Where a run writes, checked before anything is written.
 
 Every path a run will write (the animation, a poster, a depfile, a trace, each output of
-a batch) is a :class:`Target`. :func:`check_targets` refuses, all at once, the targets
+a batch) is a :class:`Target`. :func:`target_problems` refuses, all at once, the targets
 that would destroy something: an input of the run, another output of the same run, a
 device, FIFO or socket, a folder where a file is meant, or a folder of frames holding
 files this tool did not write. Symbolic links are followed: the file they point to is
@@ -47,7 +47,7 @@ class Target:
         return Path(os.path.realpath(self.text))
 
 
-def check_targets(targets: Sequence[Target], inputs: Mapping[Path, str]) -> list[tuple[Target, str]]:
+def target_problems(targets: Sequence[Target], inputs: Mapping[Path, str]) -> list[tuple[Target, str]]:
     """Every reason not to write these targets, as (target, message) pairs.
 
     Messages do not repeat the path: the caller names the target by its key or option,
