@@ -21,8 +21,8 @@ from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
 
 import clusteranim
+from clusteranim import npyfile as file_source
 from clusteranim.data import GENERATORS
-from clusteranim.data import file as file_source
 from clusteranim.data.base import Dataset
 from clusteranim.errors import ScenarioError
 from clusteranim.options import OptionError
