@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check clusteranim tests benchmarks
 	$(BIN)/ruff format --check clusteranim tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Every scenario as a GIF and a PNG of its last frame, for the README.
 gallery: $(STAMP)

@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 import clusteranim
-from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+from clusteranim.drawing import layer_variants
+from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.base import frame_schedule
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,10 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from clusteranim.errors import RenderError, ScenarioError
-    from clusteranim.pipeline import RenderResult, render, run
+    from clusteranim.pipeline import render, run
+    from clusteranim.result import RenderResult
     from clusteranim.scenario import Scenario, load_scenario
+    from clusteranim.trace import Trace
 
 _EXPORTS = {
     "ScenarioError": "clusteranim.errors",
@@ -21,7 +23,8 @@ _EXPORTS = {
     "Scenario": "clusteranim.scenario",
     "run": "clusteranim.pipeline",
     "render": "clusteranim.pipeline",
-    "RenderResult": "clusteranim.pipeline",
+    "RenderResult": "clusteranim.result",
+    "Trace": "clusteranim.trace",
 }
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "RenderResult",
     "Scenario",
     "ScenarioError",
+    "Trace",
     "__version__",
     "load_scenario",
     "render",

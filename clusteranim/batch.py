@@ -82,7 +82,7 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
         input, before any is rendered. A scenario that does not load is left to fail
         alone when its turn comes.
     """
-    from clusteranim.pipeline import inputs, targets
+    from clusteranim.preflight import inputs, targets
     from clusteranim.scenario import Scenario, load_scenario
     from clusteranim.writers.targets import target_problems
 

@@ -38,8 +38,8 @@ def describe(what: str | None) -> str:
                     shown = "(required)" if field.is_required() else _show(default)
                     lines.append(f"      {option} = {shown}    {field.description or ''}")
             else:
-                extensions = [extension for extension in plugin.extensions if extension != "/"]
-                lines.append(f"  {entry}: {', '.join(extensions) or 'a folder of PNG frames'}")
+                what = "a folder of PNG frames" if plugin.writes_folder else ", ".join(plugin.extensions)
+                lines.append(f"  {entry}: {what}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

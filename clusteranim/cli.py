@@ -119,6 +119,13 @@ def _jobs_option(help: str) -> Callable[[F], F]:
 
 
 _seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
+_trace_option = click.option(
+    "--trace",
+    "trace_file",
+    default=None,
+    metavar="FILE",
+    help="Draw this trace (.npz, from clusteranim trace or Trace.save) instead of running the algorithm.",
+)
 
 
 def strict_json(value: Any) -> str:
@@ -206,6 +213,7 @@ def _output_options(command: F) -> F:
 @_output_options
 @_seed_option
 @_set_option
+@_trace_option
 @_jobs_option("Worker processes drawing frames (default: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
@@ -220,16 +228,19 @@ def render(
     depfile: str | None,
     seed: int | None,
     overrides: tuple[str, ...],
+    trace_file: str | None,
     jobs: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Render SCENARIO to an animation."""
+    from clusteranim.pipeline import read_given_trace
     from clusteranim.pipeline import render as render_scenario
     from clusteranim.scenario import load_scenario
 
+    given = read_given_trace(trace_file) if trace_file is not None else None
     loaded = load_scenario(
-        scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster
+        scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster, trace=given
     )
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
@@ -240,10 +251,10 @@ def render(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = render_scenario(loaded, jobs=jobs, depfile=depfile, progress=progress)
+            result = render_scenario(loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress)
     else:
         result = render_scenario(
-            loaded, jobs=jobs, depfile=depfile, progress=lambda done, total: _check_signals()
+            loaded, jobs=jobs, depfile=depfile, trace=given, progress=lambda done, total: _check_signals()
         )
     if as_json:
         click.echo(strict_json(result.to_dict()))
@@ -304,6 +315,7 @@ def init(path: str, algorithm: str, force: bool) -> None:
 @_output_options
 @_seed_option
 @_set_option
+@_trace_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_reporting
 def validate(
@@ -314,6 +326,7 @@ def validate(
     depfile: str | None,
     seed: int | None,
     overrides: tuple[str, ...],
+    trace_file: str | None,
     quiet: bool,
 ) -> None:
     """Check each SCENARIO as render would, without drawing; report every problem found.
@@ -323,16 +336,23 @@ def validate(
     --poster and --depfile).
     """
     from clusteranim.errors import ScenarioError
-    from clusteranim.pipeline import checked_run
+    from clusteranim.pipeline import checked_run, read_given_trace
     from clusteranim.scenario import load_scenario
 
+    given = read_given_trace(trace_file) if trace_file is not None else None
     problems = []
     for scenario in scenarios:
         try:
             loaded = load_scenario(
-                scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster
+                scenario,
+                overrides,
+                seed=seed,
+                output=output,
+                output_format=output_format,
+                poster=poster,
+                trace=given,
             )
-            checked_run(loaded, depfile)
+            checked_run(loaded, depfile, given, trace_file)
         except ScenarioError as error:
             problems.extend(error.problems)
         else:

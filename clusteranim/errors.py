@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Exit codes of a run stopped by SIGINT (Ctrl-C) and SIGTERM, as a shell reports them.
@@ -74,3 +76,16 @@ class RenderError(ClusteranimError):
     """Running the algorithm, drawing or writing failed; the output path is untouched."""
 
     exit_code = 1
+
+
+def did_you_mean(word: str, choices: Iterable[str], listing: str | None = "expected one of") -> str:
+    """The tail of an "unknown ..." message: ``; did you mean 'x'?`` when a choice is
+    close to ``word``, else the choices after ``listing`` (``; expected one of: a, b``),
+    else nothing (no choices, or ``listing`` None for lists too long to print)."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if choices and listing is not None:
+        return f"; {listing}: " + ", ".join(choices)
+    return ""

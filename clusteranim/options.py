@@ -9,9 +9,10 @@ are errors.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 #: Two numbers, as YAML writes them: ``[low, high]``.
 FloatPair = Annotated[list[float], Field(min_length=2, max_length=2)]
@@ -63,3 +64,16 @@ class OptionError(ValueError):
         super().__init__(message)
         self.key = key
         self.message = message
+
+
+def tagged_union(registry: Mapping[str, type[NamedOptions]], key: str, default: str | None) -> Any:
+    """A union of the registered option models, chosen by the value of ``key``."""
+
+    def choose(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return value.get(key, default)
+        return getattr(value, key, None)
+
+    choose.__name__ = key
+    members = tuple(Annotated[model, Tag(name)] for name, model in registry.items())
+    return Annotated[Union[members], Discriminator(choose)]  # noqa: UP007

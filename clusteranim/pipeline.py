@@ -3,204 +3,58 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from clusteranim.data.base import Dataset
-from clusteranim.data.file import FileData
+from clusteranim.drawing import Schedule, layer_variants, movie_of, schedule_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
-from clusteranim.scenario import Scenario, Style, load_scenario
-from clusteranim.trace import Trace
-from clusteranim.writers.targets import Target, target_problems
-
-if TYPE_CHECKING:
-    from clusteranim.scene.figure import Scene
+from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rule_names, targets
+from clusteranim.result import RenderResult
+from clusteranim.scenario import Scenario, load_scenario
+from clusteranim.scene.style import StyleOptions
+from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
+from clusteranim.writers.targets import Target
 
 Progress = Callable[[int, int], None]
-# Largest coordinate of any point: squares, sums of squares and covariances of values up
-# to this stay far from overflow in double precision.
-MAX_COORDINATE = 1e100
+#: A trace made elsewhere: read from a file (its arrays checked), or built in Python.
+GivenTrace = TraceArrays | Trace
+# Points of a trace file and of the scenario's data agree to this relative tolerance
+# (a CSV written with enough digits reads back within it).
+SAME_POINTS = 1e-9
 
 
-@dataclass(frozen=True)
-class RenderResult:
-    """What a render produced.
-
-    Parameters
-    ----------
-    path : str
-        The file (or folder) written.
-    format : str
-    frames : int
-        Frames in the animation.
-    width, height : int
-        Frame size in pixels.
-    bytes : int
-        Size of the output.
-    n_iter : int
-        Updates the algorithm performed.
-    converged : bool
-    objective : float
-        Objective of the final state.
-    seconds : float
-        Wall time of the whole render.
-    """
-
-    path: str
-    format: str
-    frames: int
-    width: int
-    height: int
-    bytes: int
-    n_iter: int
-    converged: bool
-    objective: float
-    seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def _repr_html_(self) -> str:
-        """The animation inline, for notebooks."""
-        import base64
-        import html
-
-        path = Path(self.path)
-        if self.format == "html":
-            page = path.read_text(encoding="utf-8")
-            return (
-                f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{self.width + 300}"'
-                f' height="{self.height + 40}" style="border:0"></iframe>'
-            )
-        if self.format == "frames":
-            path = sorted(path.glob("*.png"))[-1]
-        media = {"gif": "image/gif", "mp4": "video/mp4", "webm": "video/webm", "frames": "image/png"}[
-            self.format
-        ]
-        source = f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-        if media.startswith("video/"):
-            return f'<video src="{source}" width="{self.width}" controls autoplay loop muted></video>'
-        return f'<img src="{source}" width="{self.width}" alt="{html.escape(self.path)}">'
-
-
-def load_data(scenario: Scenario) -> Dataset:
-    """The scenario's data, checked against the algorithm's needs."""
-    limits = scenario.limits
-    try:
-        dataset: Dataset = scenario.data.load(scenario.data_seed, scenario.origin.base_dir, limits.max_points)
-    except OptionError as error:
-        raise scenario.problem(f"data.{error.key}", error.message) from None
-    largest = float(np.max(np.abs(dataset.X), initial=0.0))
-    if not largest <= MAX_COORDINATE:  # also catches NaN
-        key = "data.path" if isinstance(scenario.data, FileData) else f"data.{scenario.data.kind_key}"
-        raise scenario.problem(
-            key,
-            f"gives coordinates as large as {largest:.3g}; clusteranim computes with squared"
-            f" distances and takes |x| <= {MAX_COORDINATE:.0e} (rescale the data)",
-        )
-    if dataset.n_samples > limits.max_points:
-        raise scenario.problem(
-            "data.path",
-            f"{dataset.n_samples:,} points exceed limits.max_points ({limits.max_points:,});"
-            " raise limits.max_points to allow it",
-        )
-    view = scenario.style.projection
-    if view is not None and view != "pca":
-        from clusteranim.scene.projection import view_columns
-
-        try:
-            view_columns(view, dataset.n_features)
-        except OptionError as error:
-            raise scenario.problem(f"style.{error.key}", error.message) from None
-    if scenario.algorithm.k > dataset.n_samples:
-        source = f" in {scenario.data.path}" if isinstance(scenario.data, FileData) else ""
-        raise scenario.problem(
-            "algorithm.k",
-            f"must be at most the number of points ({dataset.n_samples}{source}), got {scenario.algorithm.k}",
-        )
-    return dataset
-
-
-def targets(scenario: Scenario, depfile: str | Path | None = None) -> list[Target]:
-    """Every path rendering ``scenario`` writes: the animation, its poster, a depfile."""
-    output = scenario.output
-    planned = [Target("output.path", output.path, folder=output.resolved_format() == "frames")]
-    if output.poster is not None:
-        planned.append(Target("output.poster", output.poster))
-    if depfile is not None:
-        planned.append(Target("--depfile", str(depfile)))
-    return planned
-
-
-def inputs(scenario: Scenario) -> dict[Path, str]:
-    """Every file rendering ``scenario`` reads (the scenario file, data files), each with
-    what it is, in words."""
-    source = scenario.origin.source
-    files = {Path(source): f"the scenario file {source}"} if scenario.origin.is_file else {}
-    for path in scenario.data.input_files(scenario.origin.base_dir):
-        files[path] = f"the data file {path.name}"
-    return files
-
-
-def check_outputs(scenario: Scenario, planned: Sequence[Target]) -> None:
-    """Refuse, before anything is read or written, outputs that would destroy a file.
+def read_given_trace(path: str | Path) -> TraceArrays:
+    """The checked arrays of a trace file for ``render --trace``.
 
     Raises
     ------
     ScenarioError
-        Naming each such output by its key in the scenario (or its option).
+        Naming the option, the file and the offending array, on one line.
     """
-    found = target_problems(planned, inputs(scenario))
-    for target in planned:
-        if target.key == "--depfile" and (message := _rule_problem(scenario, planned)):
-            found.append((target, message))
-    problems = [
-        Problem(f"{target.key} {target.text}", None, "", message)
-        if target.key.startswith("--")  # an option, not a key of the scenario
-        else scenario.origin.problem(target.key, message)
-        for target, message in found
-    ]
-    if problems:
-        raise ScenarioError(problems)
-
-
-def _rule_names(
-    scenario: Scenario, planned: Sequence[Target], data_files: Sequence[Path]
-) -> tuple[list[str], list[str]]:
-    """The targets and prerequisites of the make rule a depfile holds."""
-    outputs = [target.text for target in planned if target.key != "--depfile"]
-    sources = [scenario.origin.source] if scenario.origin.is_file else []
-    return outputs, [*sources, *(_relative(path) for path in data_files)]
-
-
-def _rule_problem(scenario: Scenario, planned: Sequence[Target]) -> str | None:
-    """Why the depfile's rule could not be written (a name make cannot read back), if so."""
-    from clusteranim.depfile import make_rule
-
-    data_files = scenario.data.input_files(scenario.origin.base_dir)
+    name = f"--trace {path}"
     try:
-        make_rule(*_rule_names(scenario, planned, data_files))
-    except ValueError as error:
-        return str(error)
-    return None
+        return read_trace(Path(path), name, max_points=10**9)
+    except OptionError as error:
+        raise ScenarioError(Problem(name, None, error.key, error.message)) from None
 
 
-def prepare(scenario: Scenario, planned: Sequence[Target]) -> Dataset:
-    """Every check that needs no run: the outputs, then the data (read and checked)."""
-    check_outputs(scenario, planned)
-    return load_data(scenario)
-
-
-def checked_run(scenario: Scenario, depfile: str | Path | None = None) -> tuple[list[Target], Dataset, Trace]:
+def checked_run(
+    scenario: Scenario,
+    depfile: str | Path | None = None,
+    given: GivenTrace | None = None,
+    trace_file: str | None = None,
+) -> tuple[list[Target], Dataset, Trace]:
     """Everything ``render`` does before drawing: check the outputs (``depfile`` among
-    them), read and check the data, run the algorithm.
+    them), read and check the data, run the algorithm (or take the ``given`` trace,
+    read from ``trace_file``).
 
     ``validate`` is this and nothing more, so that it refuses exactly what ``render``
     refuses, with the same messages.
@@ -213,8 +67,14 @@ def checked_run(scenario: Scenario, depfile: str | Path | None = None) -> tuple[
     trace : Trace
     """
     planned = targets(scenario, depfile)
-    dataset = prepare(scenario, planned)
-    return planned, dataset, run(scenario, dataset)
+    dataset = prepare(scenario, planned, trace_file)
+    if given is None:
+        return planned, dataset, run(scenario, dataset)
+    return (
+        planned,
+        dataset,
+        attach(scenario, dataset, given, f"--trace {trace_file}" if trace_file else "trace"),
+    )
 
 
 def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
@@ -233,25 +93,41 @@ def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
     options = scenario.algorithm
     algorithm = options.build(scenario.algorithm_seed)
     try:
-        return record(algorithm, dataset.X, options.max_iter, Scaling.fit(dataset.X, options.normalize))
+        scaling = Scaling.fit(dataset.X, options.normalize)
+        return record(algorithm, dataset.X, options.max_iter, scaling, options.profile())
     except OptionError as error:
         raise scenario.problem(f"algorithm.{error.key}", error.message) from None
 
 
-def build_scene(scenario: Scenario, trace: Trace, dataset: Dataset, style: Style | None = None) -> Scene:
-    """The scene that draws the scenario's frames (in ``style``, by default the scenario's)."""
-    from clusteranim.scene.figure import Scene
+def attach(scenario: Scenario, dataset: Dataset, given: GivenTrace, name: str) -> Trace:
+    """A trace made elsewhere, drawn over the scenario's data.
 
-    try:
-        return Scene(
-            style or scenario.style,
-            trace,
-            dataset,
-            scenario.algorithm.display_name,
-            tweened=scenario.output.tween > 0,
+    Its points must be the data's. A trace of a registered algorithm assigns points by
+    the scenario's algorithm (which the scenario check made sure is the same one).
+    """
+
+    def refuse(key: str, message: str) -> ScenarioError:
+        return ScenarioError(Problem(name, None, key, message))
+
+    X = given.X
+    if X.shape != dataset.X.shape:
+        raise refuse(
+            "X",
+            f"holds {X.shape[0]:,} points of {X.shape[1]} coordinates; the scenario's data has"
+            f" {dataset.n_samples:,} of {dataset.n_features}",
         )
-    except OptionError as error:
-        raise scenario.problem(f"style.{error.key}", error.message) from None
+    difference = float(np.max(np.abs(X - dataset.X), initial=0.0))
+    if not difference <= SAME_POINTS * max(float(np.max(np.abs(dataset.X), initial=0.0)), 1.0):
+        raise refuse("X", f"is not the scenario's data (points differ by up to {difference:.3g})")
+    if isinstance(given, Trace):
+        return dataclasses.replace(given, X=dataset.X)
+    profile = given.profile
+    rule = None
+    if profile.key:
+        options = scenario.algorithm
+        profile = dataclasses.replace(options.profile(), n_clusters=profile.n_clusters)
+        rule = Rule(options.build(scenario.algorithm_seed), given.scaling())
+    return Trace.from_checked(given, rule, profile, X=dataset.X)
 
 
 def render(
@@ -262,6 +138,7 @@ def render(
     seed: int | None = None,
     jobs: int | None = None,
     depfile: str | Path | None = None,
+    trace: GivenTrace | str | Path | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> RenderResult:
@@ -282,6 +159,10 @@ def render(
     depfile : str or Path, optional
         Also write a make rule: the output (and poster) depend on the scenario file and
         every data file it read.
+    trace : Trace, TraceArrays or path of a trace file, optional
+        Draw this trace (made elsewhere, e.g. ``Trace.from_arrays``) instead of running
+        the scenario's algorithm; the data and style come from the scenario. A loaded
+        ``Scenario`` must have been loaded with it (``load_scenario(..., trace=...)``).
     progress : callable, optional
         Called as ``progress(frames_done, frames_total)`` after each frame.
     **overrides
@@ -292,40 +173,30 @@ def render(
     -------
     RenderResult
     """
-    from clusteranim.scene.base import Frame, frame_schedule
     from clusteranim.workers import default_jobs
-    from clusteranim.writers import FORMATS, FrameLabel, Movie, atomic_path, saving
+    from clusteranim.writers import FORMATS, atomic_path, saving
+    from clusteranim.writers.png import write_png
 
     started = time.perf_counter()
+    given = read_given_trace(trace) if isinstance(trace, (str, Path)) else trace
+    trace_file = given.source if isinstance(given, TraceArrays) else None
     dotted = {key.replace("__", "."): value for key, value in overrides.items()}
     if isinstance(scenario, Scenario):
         if dotted or seed is not None or output is not None or format is not None:
             raise TypeError("overrides apply to a scenario file or mapping, not a loaded Scenario")
+        if scenario.given_trace is not given:
+            raise TypeError("load the scenario with the trace it draws: load_scenario(..., trace=...)")
         loaded = scenario
     else:
-        loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format)
-    planned, dataset, trace = checked_run(loaded, depfile)
+        loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format, trace=given)
+    planned, dataset, recorded = checked_run(loaded, depfile, given, trace_file)
     output_format = loaded.output.resolved_format()
-    schedule = frame_schedule(len(trace), loaded.output.tween)
+    schedule = schedule_of(loaded, recorded)
     variants = layer_variants(loaded)
-    movie = Movie(
-        width=loaded.style.width,
-        height=loaded.style.height,
-        fps=loaded.output.fps,
-        hold_last=loaded.output.hold_last,
-        loop=loaded.output.loop,
-        quality=loaded.output.quality,
-        labels=tuple(
-            FrameLabel(iteration, float(trace.objective[iteration]))
-            for iteration in (Frame(trace, step, fraction).iteration for step, fraction in schedule)
-        ),
-        variants=tuple(variants),
-        objective_name="mean log-likelihood" if trace.weights is not None else "inertia",
-        title=f"{loaded.algorithm.display_name}: {Path(loaded.origin.source).stem}",
-    )
+    movie = movie_of(loaded, recorded, schedule, variants)
     total = len(schedule) * len(variants)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = draw_frames(loaded, trace, dataset, schedule, variants, jobs or default_jobs())
+    frames = draw_frames(loaded, recorded, dataset, schedule, variants, jobs or default_jobs())
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -343,11 +214,11 @@ def render(
                     if progress is not None:
                         progress(done, total)
                 if "output.poster" in temporaries:
-                    save_png(last_frame, temporaries["output.poster"])
+                    write_png(last_frame, temporaries["output.poster"], optimize=True)
                 if "--depfile" in temporaries:
                     from clusteranim.depfile import make_rule
 
-                    rule = make_rule(*_rule_names(loaded, planned, dataset.files))
+                    rule = make_rule(*rule_names(loaded, planned, dataset.files, trace_file))
                     temporaries["--depfile"].write_text(rule, encoding="utf-8")
     except OSError as error:  # the poster's or depfile's temporary (the animation's is reported by saving)
         raise RenderError(
@@ -360,32 +231,19 @@ def render(
         width=movie.width,
         height=movie.height,
         bytes=_size(planned[0].path),
-        n_iter=trace.n_iter,
-        converged=trace.converged,
-        objective=float(trace.objective[-1]),
+        n_iter=recorded.n_iter,
+        converged=recorded.converged,
+        objective=float(recorded.objective[-1]),
         seconds=round(time.perf_counter() - started, 3),
     )
-
-
-def layer_variants(scenario: Scenario) -> dict[str, Style]:
-    """The style of each frame set: all layers, then each combination of switchable layers
-    hidden, keyed by the hidden layers' names joined with "+"."""
-    style = scenario.style
-    toggles = sorted(set(scenario.output.toggle_layers))
-    variants = {"": style}
-    for size in range(1, len(toggles) + 1):
-        for hidden in itertools.combinations(toggles, size):
-            layers = [layer for layer in style.layers if layer.plugin_name() not in hidden]
-            variants["+".join(hidden)] = style.model_copy(update={"layers": layers})
-    return variants
 
 
 def draw_frames(
     scenario: Scenario,
     trace: Trace,
     dataset: Dataset,
-    schedule: list[tuple[int, float]],
-    variants: Mapping[str, Style],
+    schedule: Schedule,
+    variants: Mapping[str, StyleOptions],
     jobs: int = 1,
 ) -> Generator[np.ndarray, None, None]:
     """Every frame of every variant, in order: the frames of the first, then the next.
@@ -393,36 +251,12 @@ def draw_frames(
     With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
     are the same whatever the number.
     """
-    from clusteranim.scene.base import Frame
-    from clusteranim.workers import Job, draw_in_order
-
-    def sequentially() -> Iterator[np.ndarray]:
-        for style in variants.values():
-            scene = build_scene(scenario, trace, dataset, style)
-            try:
-                for step, fraction in schedule:
-                    yield scene.draw(Frame(trace, step, fraction))
-            finally:
-                scene.close()
+    from clusteranim.workers import Job
+    from clusteranim.workers import draw_frames as draw_in_workers
 
     style = scenario.style
     job = Job(scenario, trace, dataset, schedule, variants, style.width, style.height)
-    yield from draw_in_order(job, jobs, sequentially)
-
-
-def save_png(rgb: Any, path: Path) -> None:
-    """Save one frame (RGBA, alpha 255) as an RGB PNG."""
-    from PIL import Image
-
-    Image.fromarray(rgb).convert("RGB").save(path, format="PNG", optimize=True)
-
-
-def _relative(path: Path) -> str:
-    """``path`` relative to the current directory when it lies below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return draw_in_workers(job, jobs)
 
 
 def _size(path: Path) -> int:
@@ -435,11 +269,14 @@ __all__ = [
     "RenderError",
     "RenderResult",
     "ScenarioError",
-    "build_scene",
+    "attach",
     "check_outputs",
     "checked_run",
+    "draw_frames",
+    "inputs",
     "load_data",
     "prepare",
+    "read_given_trace",
     "render",
     "run",
     "targets",

@@ -34,13 +34,15 @@ from clusteranim.data.file import FileData
 from clusteranim.data.gaussian_mixture import GaussianMixtureData
 from clusteranim.data.uniform_clusters import UniformClustersData
 from clusteranim.options import NamedOptions
-from clusteranim.scenario import Output, Scenario, Style
+from clusteranim.scenario import Scenario
 from clusteranim.scene.layers import LAYERS
-from clusteranim.scene.layers.title import TitleLayer
+from clusteranim.scene.layers.title import TitleOptions
 from clusteranim.scene.names import COLORMAPS
 from clusteranim.scene.palette import check_color, check_marker
+from clusteranim.scene.style import StyleOptions
 from clusteranim.scene.text import TEMPLATE_FIELDS
 from clusteranim.writers import FORMATS
+from clusteranim.writers.options import OutputOptions
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -79,7 +81,7 @@ def _palette(json_schema: JsonSchemaValue) -> JsonSchemaValue:
 
 
 def _layer_shorthand(json_schema: JsonSchemaValue) -> JsonSchemaValue:
-    """Layers as ``Style`` reads them: ``points``, ``{points: {...}}`` or ``{name: points, ...}``."""
+    """Layers as ``StyleOptions`` reads them: ``points``, ``{points: {...}}`` or ``{name: points, ...}``."""
     named = json_schema["items"]
     layers = {branch["if"]["properties"]["name"]["const"]: branch["then"] for branch in named["allOf"]}
     entry = {
@@ -108,13 +110,13 @@ CHECKED_TYPES: dict[Callable[..., Any], JsonSchemaEdit] = {
 #: Keywords of one JSON type (``minimum``, ``items``, ``pattern``) leave values of other
 #: types alone, so they apply to their branch of an ``int | list[int]`` field.
 CHECKED_FIELDS: dict[tuple[type[BaseModel], str], JsonSchemaEdit] = {
-    (Style, "palette"): _palette,
-    (Style, "layers"): _layer_shorthand,
-    (Style, "title"): _also(pattern=TEMPLATE),
-    (TitleLayer, "corner_label"): _also(pattern=TEMPLATE),
-    (Output, "path"): _also(pattern=NOT_BLANK),
-    (Output, "format"): _also(enum=[*FORMATS, None]),
-    (Output, "toggle_layers"): _also(items={"enum": list(LAYERS)}),
+    (StyleOptions, "palette"): _palette,
+    (StyleOptions, "layers"): _layer_shorthand,
+    (StyleOptions, "title"): _also(pattern=TEMPLATE),
+    (TitleOptions, "corner_label"): _also(pattern=TEMPLATE),
+    (OutputOptions, "path"): _also(pattern=NOT_BLANK),
+    (OutputOptions, "format"): _also(enum=[*FORMATS, None]),
+    (OutputOptions, "toggle_layers"): _also(items={"enum": list(LAYERS)}),
     (BlobsParameters, "n_samples"): _also(minimum=1, minItems=1, items={"minimum": 0}),
     (BlobsParameters, "centers"): _also(minimum=1, minItems=1, items={"minItems": 1}),
     (BlobsParameters, "cluster_std"): _also(minimum=0, items={"minimum": 0}),

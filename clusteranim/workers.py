@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Generator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from clusteranim.data.base import Dataset
-    from clusteranim.scenario import Scenario, Style
-    from clusteranim.scene.figure import Scene
-    from clusteranim.trace import Trace
+from clusteranim.data.base import Dataset
+from clusteranim.drawing import Schedule, build_scene, draw_sequentially
+from clusteranim.scenario import Scenario
+from clusteranim.scene.base import Frame
+from clusteranim.scene.style import StyleOptions
+from clusteranim.trace import Trace
 
-Schedule = list[tuple[int, float]]
+if TYPE_CHECKING:
+    from clusteranim.scene.figure import Scene
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +42,7 @@ class Job:
     trace: Trace
     dataset: Dataset
     schedule: Schedule
-    variants: Mapping[str, Style]
+    variants: Mapping[str, StyleOptions]
     width: int
     height: int
 
@@ -66,9 +68,6 @@ def _start_worker(job: Job | None, memory_name: str | None) -> None:
 
 def _draw_run(variant: str, start: int, stop: int, first_slot: int) -> int:
     """Draw frames ``start:stop`` of ``variant`` into consecutive shared-memory slots."""
-    from clusteranim.pipeline import build_scene
-    from clusteranim.scene.base import Frame
-
     job = _current["job"]
     if variant not in _scenes:
         _scenes[variant] = build_scene(job.scenario, job.trace, job.dataset, job.variants[variant])
@@ -100,17 +99,16 @@ def _die_with_parent() -> None:
         libc.prctl(set_parent_death_signal, signal.SIGTERM, 0, 0, 0)
 
 
-def draw_in_order(
-    job: Job, jobs: int, draw_sequentially: Callable[[], Iterator[np.ndarray]]
-) -> Iterator[np.ndarray]:
-    """Every frame of every variant, in order, drawn by ``jobs`` worker processes.
+def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
+    """Every frame of every variant, in order: the frames of the first, then the next,
+    drawn by ``jobs`` worker processes.
 
-    With one job (or very few frames) the frames are drawn here, by
-    ``draw_sequentially``; the output is the same either way.
+    With one job (or very few frames) the frames are drawn here; the output is the same
+    whatever the number.
     """
     n_frames = len(job.schedule)
     if jobs <= 1 or n_frames * len(job.variants) < 2 * jobs:
-        yield from draw_sequentially()
+        yield from draw_sequentially(job.scenario, job.trace, job.dataset, job.schedule, job.variants)
         return
     run_length = max(1, min(16, -(-n_frames // (jobs * 3))))
     runs = [
@@ -206,4 +204,4 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-__all__ = ["Job", "default_jobs", "draw_in_order", "process_context", "terminate_workers"]
+__all__ = ["Job", "default_jobs", "draw_frames", "process_context", "terminate_workers"]

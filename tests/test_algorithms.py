@@ -10,7 +10,7 @@ from sklearn.cluster import KMeans as ReferenceKMeans
 from sklearn.datasets import make_blobs
 from sklearn.mixture import GaussianMixture as ReferenceMixture
 
-from clusteranim.algorithms.base import State
+from clusteranim.algorithms import State
 from clusteranim.algorithms.gmm import GaussianMixture, GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeans, KMeansOptions, kmeans_plusplus
 from clusteranim.algorithms.scaling import Scaling
@@ -174,7 +174,7 @@ def test_normalised_mixture_covariances_come_back_to_data_units() -> None:
     assert covariances is not None
     # EM is affine-equivariant: the last M-step, redone in data coordinates from the
     # previous state's responsibilities, gives the reported parameters.
-    resp = trace.responsibilities(len(trace) - 2)
+    resp = trace.memberships(len(trace) - 2)
     counts = resp.sum(axis=0)
     means = resp.T @ X / counts[:, None]
     assert np.allclose(trace.centers[-1], means, rtol=1e-9)
@@ -258,7 +258,7 @@ def assert_finite(trace: Trace) -> None:
         assert np.all(np.isfinite(trace.covariances))
         assert trace.weights is not None and np.all(np.isfinite(trace.weights))
     for index in range(len(trace)):
-        assert np.all(np.isfinite(trace.responsibilities(index)))
+        assert np.all(np.isfinite(trace.memberships(index)))
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)

@@ -185,6 +185,10 @@ def test_trace_export_has_the_contract_keys(write_scenario: Write, tmp_path: Pat
     assert process.returncode == 0, process.stderr
     with np.load(target) as arrays:
         assert set(arrays.files) == {
+            "format_version",
+            "algorithm",
+            "display_name",
+            "objective_name",
             "X",
             "centers",
             "labels",

@@ -208,7 +208,8 @@ def write_csv(path: Path, rng: np.random.Generator, n_rows: int = 10_000) -> np.
 
 
 def test_csv_in_five_dimensions_renders_through_pca(tmp_path: Path, rng: np.random.Generator) -> None:
-    from clusteranim.pipeline import build_scene, load_data, run
+    from clusteranim.drawing import build_scene
+    from clusteranim.pipeline import load_data, run
     from clusteranim.scene.base import Frame
 
     X = write_csv(tmp_path / "points.csv", rng)

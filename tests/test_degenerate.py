@@ -19,13 +19,13 @@ from sklearn.cluster import KMeans as ReferenceKMeans
 from sklearn.mixture import GaussianMixture as ReferenceMixture
 
 import clusteranim
-from clusteranim.algorithms.base import State
+from clusteranim.algorithms import State
 from clusteranim.algorithms.gmm import GaussianMixture
 from clusteranim.algorithms.kmeans import KMeans
 from clusteranim.data.base import Dataset
-from clusteranim.scenario import Style
 from clusteranim.scene.base import Frame
 from clusteranim.scene.figure import Scene
+from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace, record
 from tests.conftest import ALL_LAYERS, run_cli
 
@@ -177,7 +177,7 @@ def test_the_mean_of_identical_points_is_that_point() -> None:
 
 
 def scene_of(trace: Trace, X: np.ndarray, layers: list[Any]) -> Scene:
-    style = Style.model_validate({"width": WIDTH, "height": HEIGHT, "layers": layers})
+    style = StyleOptions.model_validate({"width": WIDTH, "height": HEIGHT, "layers": layers})
     return Scene(style, trace, Dataset(X), "GMM")
 
 

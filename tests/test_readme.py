@@ -7,9 +7,11 @@ import click
 from clusteranim.algorithms import ALGORITHMS
 from clusteranim.cli import main
 from clusteranim.data import GENERATORS
-from clusteranim.scenario import Output, Scenario, Style
+from clusteranim.scenario import Scenario
 from clusteranim.scene.layers import LAYERS
+from clusteranim.scene.style import StyleOptions
 from clusteranim.writers import FORMATS
+from clusteranim.writers.options import OutputOptions
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -21,7 +23,14 @@ def test_two_commands_are_at_the_top() -> None:
 
 
 def test_every_scenario_key_is_documented() -> None:
-    models = [Scenario, Style, Output, *GENERATORS.values(), *ALGORITHMS.values(), *LAYERS.values()]
+    models = [
+        Scenario,
+        StyleOptions,
+        OutputOptions,
+        *GENERATORS.values(),
+        *ALGORITHMS.values(),
+        *LAYERS.values(),
+    ]
     missing = [
         f"{model.__name__}.{name}"
         for model in models

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clusteranim
+from clusteranim.drawing import layer_variants
 from clusteranim.errors import ScenarioError
-from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.base import frame_schedule
 from tests.conftest import ALL_LAYERS, CONFIGS, ROOT, run_cli
 

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from clusteranim.algorithms.base import State
+from clusteranim.algorithms import State
 from clusteranim.algorithms.gmm import GaussianMixture
 from clusteranim.algorithms.kmeans import KMeans
 from clusteranim.data.base import Dataset
-from clusteranim.scenario import Style
 from clusteranim.scene.base import Frame, frame_schedule
 from clusteranim.scene.figure import Scene
+from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace, record
 
 BLUE, ORANGE = np.array(to_rgb("tab:blue")), np.array(to_rgb("tab:orange"))
@@ -47,7 +47,7 @@ def scene(dataset: Dataset, trace: Trace, **style: Any) -> Scene:
     bare = options.get("layers") == []
     if bare:
         del options["layers"]
-    validated = Style.model_validate(options)
+    validated = StyleOptions.model_validate(options)
     return Scene(validated.model_copy(update={"layers": []}) if bare else validated, trace, dataset, "GMM")
 
 
@@ -69,13 +69,13 @@ def frame(built: Scene, trace: Trace, index: int = 0, fraction: float = 0.0) -> 
 def test_responsibility_colours_are_convex_mixes() -> None:
     data = symmetric_data()
     trace = two_component_trace(data.X)
-    responsibilities = trace.responsibilities(0)[-1]
+    responsibilities = trace.memberships(0)[-1]
     assert np.allclose(responsibilities, [0.5, 0.5])
     layers = [{"points": {"color_by": "responsibility", "size": 600, "alpha": 1.0}}]
     built = scene(data, trace, layers=layers)
     image = frame(built, trace)
     assert np.allclose(pixel(image, built, (0.0, 0.0)), (BLUE + ORANGE) / 2, atol=1.5 / 255)
-    owned = data.X[np.argmax(trace.responsibilities(0)[:, 0])]
+    owned = data.X[np.argmax(trace.memberships(0)[:, 0])]
     assert np.allclose(pixel(image, built, tuple(owned)), BLUE, atol=1.5 / 255)
 
 
@@ -124,7 +124,7 @@ def test_kmeans_regions_are_nearest_centroid_cells() -> None:
     X = rng.uniform(-5, 5, size=(300, 2))
     trace = record(KMeans(3, "random", 0.0, 1), X, 10)
     built = Scene(
-        Style.model_validate({"width": 300, "height": 300, "layers": [{"regions": {"alpha": 1.0}}]}),
+        StyleOptions.model_validate({"width": 300, "height": 300, "layers": [{"regions": {"alpha": 1.0}}]}),
         trace,
         Dataset(X),
         "k-means",
@@ -183,7 +183,7 @@ def test_kmeans_ellipses_come_from_each_clusters_points() -> None:
     )
     trace = record(KMeans(2, np.array([[-4.0, 0.0], [4.0, 0.0]]), 0.0, 0), X, 5)
     built = Scene(
-        Style.model_validate(
+        StyleOptions.model_validate(
             {
                 "width": 400,
                 "height": 400,
@@ -266,7 +266,7 @@ def test_axis_limits_hold_for_every_frame() -> None:
     far_start = np.array([[40.0, 40.0], [-30.0, 5.0]])
     trace = record(KMeans(2, far_start, 0.0, 0), X, 10)
     built = Scene(
-        Style.model_validate({"layers": ["points", "centroids", "trails", "title"]}),
+        StyleOptions.model_validate({"layers": ["points", "centroids", "trails", "title"]}),
         trace,
         Dataset(X),
         "k-means",

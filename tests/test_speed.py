@@ -16,11 +16,12 @@ import pytest
 import clusteranim
 import clusteranim.algorithms.kmeans
 from clusteranim.data.base import Dataset
-from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
-from clusteranim.scenario import Style
+from clusteranim.drawing import layer_variants
+from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.base import Frame, frame_schedule
 from clusteranim.scene.figure import Scene
-from clusteranim.scene.layers.points import RasterPoints
+from clusteranim.scene.layers.points import RasterPointsLayer
+from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import record
 
 TWEENED: dict[str, Any] = {
@@ -122,7 +123,10 @@ def scene_for(n_points: int, raster_above: int, seed: int = 0) -> tuple[Scene, n
     trace = record(clusteranim.algorithms.kmeans.KMeans(3, "random", 0.0, seed), X, 5)
     layers = [{"points": {"raster_above": raster_above, "alpha": 1.0, "size": 16}}]
     scene = Scene(
-        Style.model_validate({"width": 300, "height": 300, "layers": layers}), trace, Dataset(X), "k-means"
+        StyleOptions.model_validate({"width": 300, "height": 300, "layers": layers}),
+        trace,
+        Dataset(X),
+        "k-means",
     )
     return scene, scene.draw(Frame(trace, len(trace) - 1))[:, :, :3].astype(int)
 
@@ -130,8 +134,8 @@ def scene_for(n_points: int, raster_above: int, seed: int = 0) -> tuple[Scene, n
 def test_raster_points_look_like_markers() -> None:
     markers_scene, markers = scene_for(200, raster_above=20_000)
     raster_scene, raster = scene_for(200, raster_above=0)
-    assert isinstance(raster_scene.layers[0], RasterPoints)
-    assert not isinstance(markers_scene.layers[0], RasterPoints)
+    assert isinstance(raster_scene.layers[0], RasterPointsLayer)
+    assert not isinstance(markers_scene.layers[0], RasterPointsLayer)
     covered_markers = (markers != 255).any(axis=2)
     covered_raster = (raster != 255).any(axis=2)
     # About the same ink (the markers' antialiased rims count as covered)...
@@ -154,7 +158,7 @@ def box_blur(image: np.ndarray, size: int = 5) -> np.ndarray:
 def test_big_data_is_rasterised_in_cluster_colours() -> None:
     scene, image = scene_for(30_000, raster_above=20_000, seed=1)
     layer = scene.layers[0]
-    assert isinstance(layer, RasterPoints)
+    assert isinstance(layer, RasterPointsLayer)
     trace = scene.context.trace
     labels = trace.labels(len(trace) - 1)
     colors = (scene.context.colors[:, :3] * 255).round().astype(int)

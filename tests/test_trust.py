@@ -205,15 +205,16 @@ def test_set_is_blamed_for_what_it_sets(write_scenario: Write) -> None:
 
 
 def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clusteranim.drawing import layer_variants
     from clusteranim.options import OptionError
-    from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+    from clusteranim.pipeline import draw_frames, load_data, run
     from clusteranim.scene.base import frame_schedule
-    from clusteranim.scene.layers.points import PointsLayer
+    from clusteranim.scene.layers.points import PointsOptions
 
-    def fail(self: PointsLayer, context: object) -> None:
+    def fail(self: PointsOptions, context: object) -> None:
         raise OptionError("size", "cannot be drawn here")
 
-    monkeypatch.setattr(PointsLayer, "build", fail)  # inherited by forked workers
+    monkeypatch.setattr(PointsOptions, "build", fail)  # inherited by forked workers
     scenario = clusteranim.load_scenario(
         {"algorithm": {"k": 2, "max_iter": 8}, "style": {"width": 96, "height": 72, "layers": ["points"]}}
     )
@@ -233,13 +234,13 @@ def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.Monkey
 def test_an_interrupt_while_the_poster_is_saved_leaves_no_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import clusteranim.pipeline
+    import clusteranim.writers.png
 
-    def interrupted(rgb: object, path: Path) -> None:
+    def interrupted(rgb: object, path: Path, optimize: bool = False) -> None:
         path.write_bytes(b"half a PNG")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(clusteranim.pipeline, "save_png", interrupted)
+    monkeypatch.setattr(clusteranim.writers.png, "write_png", interrupted)
     (tmp_path / "old.gif").write_bytes(b"the previous animation")
     with pytest.raises(KeyboardInterrupt):
         clusteranim.render(

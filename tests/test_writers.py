@@ -20,8 +20,9 @@ import pytest
 from PIL import Image
 
 import clusteranim
+from clusteranim.drawing import layer_variants
 from clusteranim.errors import RenderError, ScenarioError
-from clusteranim.pipeline import draw_frames, layer_variants, load_data, run
+from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.base import frame_schedule
 from clusteranim.writers.gif import centiseconds
 from clusteranim.writers.targets import MANIFEST, read_manifest

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from clusteranim.algorithms.base import AlgorithmOptions, Evaluation, IterativeAlgorithm, State
+from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
+from clusteranim.algorithms.state import Evaluation, State
 
 ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
     algorithm.plugin_name(): algorithm for algorithm in (KMeansOptions, GaussianMixtureOptions)
 }
 
-__all__ = ["ALGORITHMS", "AlgorithmOptions", "Evaluation", "IterativeAlgorithm", "State"]
+__all__ = ["ALGORITHMS", "AlgorithmOptions", "Capabilities", "Evaluation", "IterativeAlgorithm", "State"]

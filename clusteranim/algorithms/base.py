@@ -3,69 +3,94 @@
 An algorithm is a small object with explicit steps, in the manner of scikit-learn's
 ``BaseMixture.fit_predict``: ``initialize`` gives the state at index 0, ``evaluate``
 scores a state (hard labels, objective, and whatever the next ``step`` needs), ``step``
-performs one update, and ``has_converged`` compares two consecutive evaluations. The
-recorder in :mod:`clusteranim.trace` drives this loop for every algorithm alike.
+performs one update, and ``has_converged`` compares two consecutive evaluations.
+:func:`iterate` drives this loop for every algorithm alike; the recorder in
+:mod:`clusteranim.trace` keeps what it yields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field
 
+from clusteranim.algorithms.scaling import Scaling
+from clusteranim.algorithms.state import Evaluation, State
+from clusteranim.arrays import FloatArray
 from clusteranim.options import NamedOptions
 
-if TYPE_CHECKING:
-    from clusteranim.algorithms.scaling import Scaling
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
-
-
-@dataclass(frozen=True, eq=False)
-class State:
-    """The parameters of a clustering at one iteration.
+@dataclass(frozen=True)
+class Capabilities:
+    """What an algorithm's trace holds, for the layers to ask instead of guessing.
 
     Parameters
     ----------
-    centers : ndarray of shape (k, d)
-        Centroids, or the component means of a mixture.
-    weights : ndarray of shape (k,) or None
-        Mixture weights (mixtures only).
-    covariances : ndarray of shape (k, d, d) or None
-        Full covariance matrix of each component (mixtures only), whatever the
-        covariance type the algorithm fits.
+    objective : str or None
+        What the objective measures, as titles and the objective plot name it; None
+        when there is none.
+    maximize : bool
+        Whether a better state has a higher objective (log-likelihood) rather than a
+        lower one (inertia).
+    soft : bool
+        Whether points have graded memberships (responsibilities), not only labels.
+    centers, weights, covariances : bool
+        Whether states carry these parameters.
+    varying_k : bool
+        Whether the number of clusters can change from one state to the next.
+    noise : bool
+        Whether points can be left out of every cluster (label -1).
+    merge_tree : bool
+        Whether states record merges of two clusters.
+    assigns_any_point : bool
+        Whether a state assigns any point of the plane, not only the data (decision
+        regions need it).
+    member : str
+        What one cluster is called in legends: "cluster" or "component".
     """
 
-    centers: FloatArray
-    weights: FloatArray | None = None
-    covariances: FloatArray | None = None
+    objective: str | None = None
+    maximize: bool = False
+    soft: bool = False
+    centers: bool = True
+    weights: bool = False
+    covariances: bool = False
+    varying_k: bool = False
+    noise: bool = False
+    merge_tree: bool = False
+    assigns_any_point: bool = True
+    member: str = "cluster"
 
 
-@dataclass(frozen=True, eq=False)
-class Evaluation:
-    """What a state implies for the data.
+@dataclass(frozen=True)
+class AlgorithmProfile:
+    """What the layers may know of the algorithm behind a trace, before it runs.
 
     Parameters
     ----------
-    labels : ndarray of shape (n,)
-        Hard assignment of each point under the state.
-    objective : float
-        k-means: inertia; mixtures: mean log-likelihood.
-    statistics : object
-        Whatever the algorithm's next ``step`` needs (e.g. responsibilities).
+    name : str
+        As titles show it ("k-means").
+    capabilities : Capabilities
+    n_clusters : int
+        Number of cluster identities (k for a fixed number of clusters).
+    key : str
+        The name the algorithm is registered under (``algorithm.name``), or "" for a
+        trace made by an algorithm clusteranim does not know.
     """
 
-    labels: IntArray
-    objective: float
-    statistics: Any = None
+    name: str
+    capabilities: Capabilities
+    n_clusters: int
+    key: str = ""
 
 
 class IterativeAlgorithm(Protocol):
     """One clustering algorithm, fitted to data given to each call."""
+
+    #: What its states and assignments hold.
+    capabilities: ClassVar[Capabilities]
 
     def initialize(self, X: FloatArray, scaling: Scaling) -> State:
         """The state at index 0, in the fitting space of ``X``.
@@ -103,8 +128,8 @@ class AlgorithmOptions(NamedOptions):
     kind_key: ClassVar[str] = "name"
     #: How titles name the algorithm.
     display_name: ClassVar[str] = ""
-    #: Whether its states carry covariances (mixtures), which ellipses can show.
-    has_covariances: ClassVar[bool] = False
+    #: What its states and assignments hold (those of the algorithm ``build`` makes).
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")
@@ -121,6 +146,38 @@ class AlgorithmOptions(NamedOptions):
         " variance per column); the trace reports everything in data coordinates.",
     )
 
+    def profile(self) -> AlgorithmProfile:
+        """The name, capabilities and number of clusters of the algorithm."""
+        return AlgorithmProfile(self.display_name, self.capabilities, self.k, self.plugin_name())
+
     def build(self, seed: int) -> IterativeAlgorithm:
         """The algorithm these options describe, seeded for its initialisation."""
         raise NotImplementedError
+
+
+def iterate(
+    algorithm: IterativeAlgorithm, X: FloatArray, scaling: Scaling, max_iter: int
+) -> Iterator[tuple[State, Evaluation, bool]]:
+    """Every state from the initial one, with its evaluation and whether the run has
+    converged with it; at most ``max_iter`` updates.
+
+    Parameters
+    ----------
+    algorithm : IterativeAlgorithm
+    X : ndarray of shape (n, d)
+        The data in the fitting space.
+    scaling : Scaling
+        The map from data coordinates to that space (for explicit starting parameters).
+    max_iter : int
+    """
+    state = algorithm.initialize(X, scaling)
+    evaluation = algorithm.evaluate(X, state)
+    yield state, evaluation, False
+    for _ in range(max_iter):
+        new_state = algorithm.step(X, state, evaluation)
+        new_evaluation = algorithm.evaluate(X, new_state)
+        converged = algorithm.has_converged((state, evaluation), (new_state, new_evaluation), X)
+        yield new_state, new_evaluation, converged
+        if converged:
+            return
+        state, evaluation = new_state, new_evaluation

@@ -8,15 +8,18 @@ precisions, the E-step in log space), so that a trace can be checked against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from clusteranim.algorithms.base import AlgorithmOptions, Evaluation, FloatArray, State
+from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, iterate
 from clusteranim.algorithms.kmeans import CHUNK_ROWS, KMeans, column_means, relative_to
 from clusteranim.algorithms.scaling import Scaling
+from clusteranim.algorithms.state import Evaluation, State
+from clusteranim.arrays import FloatArray
 from clusteranim.options import OptionError
+from clusteranim.sums import one_hot
 
 CovarianceType = Literal["full", "tied", "diag", "spherical"]
 
@@ -50,6 +53,15 @@ class GaussianMixture:
     seed : int
     """
 
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        objective="mean log-likelihood",
+        maximize=True,
+        soft=True,
+        weights=True,
+        covariances=True,
+        member="component",
+    )
+
     n_components: int
     covariance_type: CovarianceType
     init: Literal["random", "kmeans"] | State
@@ -76,12 +88,11 @@ class GaussianMixture:
                 weights = np.full(self.n_components, 1.0 / self.n_components)
             return self._checked(State(explicit.centers, weights, covariances))
         if self.init == "kmeans":
-            from clusteranim.trace import record
-
             # As scikit-learn's init_params="kmeans": one k-means++ run, its clusters'
             # weights, means and covariances.
-            fitted = record(KMeans(self.n_components, "kmeans++", tol=1e-4, seed=self.seed), X, max_iter=300)
-            return self._estimate(X, np.eye(self.n_components)[fitted.labels(-1)])
+            kmeans = KMeans(self.n_components, "kmeans++", tol=1e-4, seed=self.seed)
+            *_, (_, fitted, _) = iterate(kmeans, X, Scaling.identity(n_features), max_iter=300)
+            return self._estimate(X, one_hot(fitted.labels, self.n_components))
         rng = np.random.default_rng(self.seed)
         means = X[rng.choice(n_samples, size=self.n_components, replace=False)].copy()
         weights = np.full(self.n_components, 1.0 / self.n_components)
@@ -238,7 +249,7 @@ class GaussianMixtureOptions(AlgorithmOptions):
 
     summary = "Gaussian mixture fitted by expectation-maximisation"
     display_name = "GMM"
-    has_covariances = True
+    capabilities = GaussianMixture.capabilities
 
     name: Literal["gmm"] = "gmm"
     tol: float = Field(1e-3, ge=0, description="Stop when the mean log-likelihood changes by less.")

@@ -6,20 +6,17 @@ import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from clusteranim.algorithms.base import (
-    AlgorithmOptions,
-    Evaluation,
-    FloatArray,
-    IntArray,
-    State,
-)
+from clusteranim.algorithms.base import AlgorithmOptions, Capabilities
 from clusteranim.algorithms.scaling import Scaling
+from clusteranim.algorithms.state import Evaluation, State
+from clusteranim.arrays import FloatArray, IntArray
 from clusteranim.options import OptionError
+from clusteranim.sums import cluster_counts, cluster_sums, one_hot
 
 # Rows per block when computing point-to-centre distances: bounds the temporary
 # (rows x k) matrices so that a million points need only a few megabytes at a time.
@@ -101,15 +98,15 @@ def cluster_means(X: FloatArray, labels: IntArray, previous: FloatArray) -> Floa
     mean of identical points exactly that point.
     """
     n_clusters = previous.shape[0]
-    counts = np.bincount(labels, minlength=n_clusters)
+    counts = cluster_counts(labels, n_clusters)
     occupied = counts > 0
     means: FloatArray = previous.copy()
     for estimate, column in zip(means.T, X.T, strict=True):  # views: columns of means, of X
-        sums = np.bincount(labels, weights=column, minlength=n_clusters)
+        sums = cluster_sums(labels, column, n_clusters)
         estimate[occupied] = sums[occupied] / counts[occupied]
         residuals = estimate.take(labels)
         np.subtract(column, residuals, out=residuals)
-        corrections = np.bincount(labels, weights=residuals, minlength=n_clusters)
+        corrections = cluster_sums(labels, residuals, n_clusters)
         estimate[occupied] += corrections[occupied] / counts[occupied]
     return means
 
@@ -155,6 +152,8 @@ class KMeans:
     seed : int
     """
 
+    capabilities: ClassVar[Capabilities] = Capabilities(objective="inertia")
+
     n_clusters: int
     init: Literal["random", "kmeans++"] | FloatArray
     tol: float
@@ -193,7 +192,7 @@ class KMeans:
 
     def responsibilities(self, X: FloatArray, state: State) -> FloatArray:
         labels, _ = nearest_centers(X, state.centers)
-        return np.eye(self.n_clusters)[labels]
+        return one_hot(labels, self.n_clusters)
 
 
 class KMeansOptions(AlgorithmOptions):
@@ -201,6 +200,7 @@ class KMeansOptions(AlgorithmOptions):
 
     summary = "k-means by Lloyd's algorithm"
     display_name = "k-means"
+    capabilities = KMeans.capabilities
 
     name: Literal["kmeans"] = "kmeans"
     init: Literal["random", "kmeans++"] | list[list[float]] = Field(

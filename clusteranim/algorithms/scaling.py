@@ -8,7 +8,8 @@ from typing import Literal
 
 import numpy as np
 
-from clusteranim.algorithms.base import FloatArray, State
+from clusteranim.algorithms.state import State
+from clusteranim.arrays import FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,11 +27,16 @@ class Scaling:
     scale: FloatArray
 
     @classmethod
+    def identity(cls, n_features: int) -> Scaling:
+        """The scaling that changes nothing."""
+        return cls(np.zeros(n_features), np.ones(n_features))
+
+    @classmethod
     def fit(cls, X: FloatArray, method: Literal["none", "minmax", "standard"]) -> Scaling:
         """The scaling ``method`` gives for data ``X`` of shape (n, d)."""
         n_features = X.shape[1]
         if method == "none":
-            return cls(np.zeros(n_features), np.ones(n_features))
+            return cls.identity(n_features)
         if method == "minmax":
             offset = X.min(axis=0)
             span = X.max(axis=0) - offset

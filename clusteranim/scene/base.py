@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from clusteranim.algorithms.base import AlgorithmOptions, FloatArray, IntArray, State
-from clusteranim.options import NamedOptions
+from clusteranim.algorithms.base import AlgorithmProfile
+from clusteranim.algorithms.state import State
+from clusteranim.arrays import BoolArray, FloatArray, IntArray
+from clusteranim.options import NamedOptions, OptionError
 from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.overlay import Overlay
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
+from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from clusteranim.scenario import Style
-    from clusteranim.scene.figure import Overlay
-    from clusteranim.trace import Trace
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,13 +38,14 @@ class SceneContext:
     Parameters
     ----------
     figure, axes : matplotlib Figure and Axes
-    style : Style
+    title : str
+        The title template (``style.title``).
     trace : Trace
     points : ndarray of shape (n, 2)
         The data as drawn (projected to the view).
     true_labels : ndarray of shape (n,) or None
     colors : ndarray of shape (k, 4)
-        RGBA colour of each cluster.
+        RGBA colour of each cluster identity.
     algorithm_name : str
     projection : Projection
         The map from data coordinates to the 2-D view.
@@ -57,7 +58,7 @@ class SceneContext:
 
     figure: Figure
     axes: Axes
-    style: Style
+    title: str
     trace: Trace
     points: FloatArray
     true_labels: IntArray | None
@@ -73,6 +74,17 @@ class SceneContext:
         from clusteranim.scene.palette import cluster_colors
 
         return self.colors[:n_classes] if n_classes <= len(self.colors) else cluster_colors("hsv", n_classes)
+
+    @cached_property
+    def colors_with_noise(self) -> FloatArray:
+        """The cluster colours and, last, the colour of noise: indexed by signed labels,
+        label -1 picks the noise colour."""
+        return np.vstack([self.colors, self.theme.noise_rgba()])
+
+    def label_colors(self, labels: IntArray) -> FloatArray:
+        """RGBA of each label (-1, noise, in the theme's noise colour)."""
+        colors: FloatArray = self.colors_with_noise[labels]
+        return colors
 
     def grid(self) -> PixelGrid:
         """The axes' pixels as data points; valid once the layout is fixed (in ``update``)."""
@@ -91,7 +103,7 @@ class Frame:
     fraction : float
         0 shows the state at ``step`` exactly; a value in (0, 1) is that far on the way
         to ``step + 1`` (centres, covariances and weights move linearly, assignments
-        switch halfway).
+        and which clusters exist switch halfway).
     """
 
     trace: Trace
@@ -105,30 +117,43 @@ class Frame:
 
     @cached_property
     def state(self) -> State:
-        """The state shown, in data coordinates."""
+        """The state shown, in data coordinates (NaN centres: clusters that do not exist)."""
         start = self.trace.state(self.step)
         if self.fraction == 0.0:
             return start
         end = self.trace.state(self.step + 1)
+        centers = _mix(start.centers, end.centers, self.fraction)
+        if self.trace.active is not None:
+            # A cluster that exists at one end only stays where it is, until it goes.
+            only_start = np.isnan(end.centers).any(axis=1)
+            only_end = np.isnan(start.centers).any(axis=1)
+            centers[only_start] = start.centers[only_start]
+            centers[only_end] = end.centers[only_end]
+            centers[~self.active] = np.nan
         return State(
-            centers=_mix(start.centers, end.centers, self.fraction),
+            centers=centers,
             weights=None if start.weights is None else _mix(start.weights, end.weights, self.fraction),
             covariances=None
             if start.covariances is None
             else _mix(start.covariances, end.covariances, self.fraction),
         )
 
+    @property
+    def active(self) -> BoolArray:
+        """Which clusters exist in this frame, shape (k,)."""
+        return self.trace.is_active(self.iteration)
+
     @cached_property
     def labels(self) -> IntArray:
         return self.trace.labels(self.iteration)
 
     @cached_property
-    def responsibilities(self) -> FloatArray:
+    def memberships(self) -> FloatArray:
         """Soft assignments, blended between the two states for a smooth change of colour."""
-        start = self.trace.responsibilities(self.step)
+        start = self.trace.memberships(self.step)
         if self.fraction == 0.0:
             return start
-        return _mix(start, self.trace.responsibilities(self.step + 1), self.fraction)
+        return _mix(start, self.trace.memberships(self.step + 1), self.fraction)
 
     @property
     def objective(self) -> float:
@@ -146,6 +171,17 @@ class Frame:
         if self.fraction == 0.0:
             return past
         return np.concatenate([past, self.state.centers[None]])
+
+
+#: What each capability a layer may need is, in words.
+NEEDS = {
+    "centers": "cluster centres",
+    "covariances": "covariances",
+    "weights": "mixture weights",
+    "objective": "an objective",
+    "soft": "soft assignments",
+    "assigns_any_point": "a rule that assigns any point (or centres)",
+}
 
 
 def frame_schedule(n_states: int, tween: int) -> list[tuple[int, float]]:
@@ -181,12 +217,23 @@ class LayerOptions(NamedOptions):
     """Options every layer has; subclasses add their own and implement ``build``."""
 
     kind_key: ClassVar[str] = "name"
+    #: How the HTML player names the layer when it can be switched off.
+    display_name: ClassVar[str] = ""
+    #: What the algorithm must have for the layer to draw anything (e.g. "centers").
+    needs: ClassVar[tuple[str, ...]] = ()
 
-    def check_for(self, algorithm: AlgorithmOptions) -> None:
-        """Raise :class:`OptionError` if the layer cannot draw what ``algorithm`` gives.
+    def check_for(self, profile: AlgorithmProfile) -> None:
+        """Raise :class:`OptionError` if the layer cannot draw what the algorithm gives.
 
-        Called when the scenario loads, so that ``validate`` reports it.
+        Called when the scenario loads (and again when a trace file is read), so that
+        ``validate`` reports it. By default, checks ``needs`` against the algorithm's
+        capabilities; layers with options that need more extend it.
         """
+        for capability in self.needs:
+            if not getattr(profile.capabilities, capability):
+                raise OptionError(
+                    "name", f"{self.plugin_name()} needs {NEEDS[capability]}: {profile.name} has none"
+                )
 
     def build(self, context: SceneContext) -> Layer:
         """Create the layer's artists on ``context.axes``."""

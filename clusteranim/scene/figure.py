@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.arrays import FloatArray
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, Layer, SceneContext
+from clusteranim.scene.overlay import Overlay
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
-    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from clusteranim.scenario import Style
+    from clusteranim.scene.style import StyleOptions
 
 
 def preload() -> None:
@@ -50,7 +50,7 @@ class Scene:
 
     Parameters
     ----------
-    style : Style
+    style : StyleOptions
     trace : Trace
     dataset : Dataset
     algorithm_name : str
@@ -60,7 +60,7 @@ class Scene:
     """
 
     def __init__(
-        self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, tweened: bool = False
+        self, style: StyleOptions, trace: Trace, dataset: Dataset, algorithm_name: str, tweened: bool = False
     ) -> None:
         import matplotlib
 
@@ -71,7 +71,13 @@ class Scene:
             self._build(style, trace, dataset, algorithm_name, theme, tweened)
 
     def _build(
-        self, style: Style, trace: Trace, dataset: Dataset, algorithm_name: str, theme: Theme, tweened: bool
+        self,
+        style: StyleOptions,
+        trace: Trace,
+        dataset: Dataset,
+        algorithm_name: str,
+        theme: Theme,
+        tweened: bool,
     ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -89,7 +95,7 @@ class Scene:
         self.context = SceneContext(
             figure=self.figure,
             axes=axes,
-            style=style,
+            title=style.title,
             trace=trace,
             points=points,
             true_labels=dataset.labels,
@@ -180,41 +186,6 @@ class Scene:
         self.figure.clear()
 
 
-class Overlay:
-    """The pixels of a static layer, drawn alone once, blended over each frame.
-
-    Equivalent to drawing the layer's artists again (to within rounding), at the cost
-    of a small alpha blend instead of laying out text and patches every frame.
-    """
-
-    def __init__(self, top: int, left: int, color: np.ndarray, alpha: np.ndarray) -> None:
-        self.top, self.left = top, left
-        self.color, self.alpha = color, alpha
-
-    @classmethod
-    def of(cls, artists: Sequence[Artist], figure: Figure) -> Overlay:
-        """The pixels of ``artists`` drawn alone (they may be animated)."""
-        from matplotlib.backends.backend_agg import RendererAgg
-
-        width, height = figure.canvas.get_width_height()
-        renderer = RendererAgg(width, height, figure.dpi)
-        for artist in artists:
-            artist.draw(renderer)
-        rgba = np.asarray(renderer.buffer_rgba())
-        rows, columns = np.flatnonzero(rgba[:, :, 3].any(axis=1)), np.flatnonzero(rgba[:, :, 3].any(axis=0))
-        if rows.size == 0:
-            return cls(0, 0, np.zeros((0, 0, 3), np.float32), np.zeros((0, 0, 1), np.float32))
-        window = rgba[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1].astype(np.float32)
-        alpha = window[:, :, 3:] / 255
-        return cls(int(rows[0]), int(columns[0]), window[:, :, :3] * alpha, 1 - alpha)
-
-    def blend(self, buffer: np.ndarray) -> None:
-        """Composite over ``buffer`` (the canvas's RGBA pixels) in place."""
-        height, width = self.alpha.shape[:2]
-        region = buffer[self.top : self.top + height, self.left : self.left + width, :3]
-        region[...] = np.rint(self.color + region * self.alpha).astype(np.uint8)
-
-
 MIN_AXES_PIXELS = 16
 # Relative differences up to this are rounding, not spread, when framing the data.
 ROUNDING = 1024 * float(np.finfo(np.float64).eps)
@@ -225,7 +196,11 @@ def _per_iteration(step: Layer | Overlay) -> bool:
 
 
 def _fix_layout(
-    figure: Figure, axes: Axes, style: Style, x_limits: tuple[float, float], y_limits: tuple[float, float]
+    figure: Figure,
+    axes: Axes,
+    style: StyleOptions,
+    x_limits: tuple[float, float],
+    y_limits: tuple[float, float],
 ) -> None:
     """Lay the figure out once (room for the title, labels and ticks), freeze that layout
     and fix the limits for good."""
@@ -250,7 +225,7 @@ def _fix_layout(
     axes.set_autoscale_on(False)
 
 
-def _decorate(axes: Axes, style: Style, projection: Projection) -> None:
+def _decorate(axes: Axes, style: StyleOptions, projection: Projection) -> None:
     """Axis labels, ticks and frame as the style asks."""
     if projection.axis_labels is not None and style.ticks:
         axes.set_xlabel(projection.axis_labels[0])
@@ -291,6 +266,7 @@ def _limits(points: FloatArray, centers: FloatArray, padding: float) -> tuple[fl
     billions of pixels.
     """
     values = np.concatenate([points.ravel(), centers.ravel()])
+    values = values[~np.isnan(values)]  # centres of clusters absent from a state
     low, high = float(values.min()), float(values.max())
     span = high - low
     if span <= ROUNDING * max(abs(low), abs(high)):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.arrays import FloatArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -8,7 +8,8 @@ from typing import Annotated
 import numpy as np
 from pydantic import AfterValidator
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.arrays import FloatArray
+from clusteranim.errors import did_you_mean
 from clusteranim.scene.names import COLORMAPS, CSS4_COLORS, MARKERS, QUALITATIVE_SIZES
 from clusteranim.scene.text import check_text
 
@@ -85,10 +86,7 @@ def check_palette(palette: str | list[str]) -> str | list[str]:
     """Raise ValueError unless ``palette`` names a colormap or lists valid colours."""
     if isinstance(palette, str):
         if not is_palette_name(palette):
-            from difflib import get_close_matches
-
-            close = get_close_matches(palette, [*COLORMAPS, "hsv"], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(palette, [*COLORMAPS, "hsv"], listing=None)
             raise ValueError(f"unknown palette {palette!r}{hint}")
         return palette
     if not palette:

@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.arrays import FloatArray
 from clusteranim.options import OptionError
 
 

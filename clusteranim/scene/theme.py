@@ -19,13 +19,20 @@ class Theme:
     foreground : str
         Text, ticks and spines.
     muted : str
-        Secondary lines (grid, trails' outline, panel frames).
+        Secondary lines (grid, trails' outline, panel frames), and points that belong
+        to no cluster (noise).
     """
 
     background: str
     figure: str
     foreground: str
     muted: str
+
+    def noise_rgba(self) -> tuple[float, float, float, float]:
+        """The colour of points that belong to no cluster."""
+        from matplotlib.colors import to_rgba
+
+        return to_rgba(self.muted)
 
     def rc(self, font_size: float) -> dict[str, Any]:
         """matplotlib rc settings for this theme."""

@@ -31,14 +31,12 @@ def format_for_path(path: str) -> str:
         When no format has that extension.
     """
     if path.endswith(("/", "\\")) or not PurePath(path).suffix:
-        return "frames"
+        return next(name for name, factory in FORMATS.items() if factory.writes_folder)
     suffix = PurePath(path).suffix.lower()
     for name, factory in FORMATS.items():
         if suffix in factory.extensions:
             return name
-    known = ", ".join(
-        extension for factory in FORMATS.values() for extension in factory.extensions if extension != "/"
-    )
+    known = ", ".join(extension for factory in FORMATS.values() for extension in factory.extensions)
     raise ValueError(
         f"has extension {suffix!r}; use one of {known}, a folder for PNG frames, or set output.format"
     )

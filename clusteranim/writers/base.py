@@ -57,6 +57,9 @@ class Movie:
     variants : tuple of str
         Names of alternative frame sets (an HTML player's layer switches); the writer
         receives all frames of the first variant, then all of the next, and so on.
+    toggles : tuple of (str, str)
+        The layers a player can switch, each as (name, how the player labels it); a
+        variant's name joins the names of the layers it hides with "+".
     objective_name : str
         What the objective is ("inertia", "mean log-likelihood").
     title : str
@@ -71,6 +74,7 @@ class Movie:
     quality: int | None = None
     labels: tuple[FrameLabel, ...] = ()
     variants: tuple[str, ...] = ("",)
+    toggles: tuple[tuple[str, str], ...] = ()
     objective_name: str = "objective"
     title: str = ""
 
@@ -104,7 +108,13 @@ class WriterFactory(Protocol):
 
     @property
     def extensions(self) -> tuple[str, ...]:
-        """File extensions that select this format ("/" for a folder)."""
+        """File extensions that select this format (none for a folder)."""
+        ...
+
+    @property
+    def writes_folder(self) -> bool:
+        """Whether the format is a folder of files rather than one file: a path without
+        an extension, or ending in a slash, selects it."""
         ...
 
     def __call__(self, path: Path, movie: Movie) -> Writer: ...
@@ -167,9 +177,8 @@ def _umask() -> int:
 @contextlib.contextmanager
 def saving(factory: WriterFactory, target: Path, movie: Movie) -> Iterator[Writer]:
     """Open a writer on a temporary path beside ``target``; move it there when finished."""
-    folder = "/" in factory.extensions
     try:
-        with atomic_path(target, folder=folder) as temporary:
+        with atomic_path(target, folder=factory.writes_folder) as temporary:
             writer = factory(temporary, movie)
             try:
                 yield writer

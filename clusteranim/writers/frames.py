@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from clusteranim.writers.base import Movie
+from clusteranim.writers.png import write_png
 from clusteranim.writers.targets import write_manifest
 
 
@@ -14,7 +15,8 @@ class FramesWriter:
     """Writes ``frame_0000.png``, ``frame_0001.png``, ... into a folder, and a manifest
     of them, so that a later run replaces the folder only while it holds nothing else."""
 
-    extensions = ("/",)
+    extensions = ()
+    writes_folder = True
 
     def __init__(self, path: Path, movie: Movie) -> None:
         self.path = path
@@ -22,10 +24,7 @@ class FramesWriter:
         self.count = 0
 
     def write(self, frame: np.ndarray) -> None:
-        from PIL import Image
-
-        image = Image.fromarray(frame).convert("RGB")
-        image.save(self.path / self._name(self.count), format="PNG")
+        write_png(frame, self.path / self._name(self.count))
         self.count += 1
 
     def finish(self) -> None:

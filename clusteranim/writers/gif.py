@@ -227,6 +227,7 @@ class GifWriter:
     """Writes a looping GIF; see the module docstring."""
 
     extensions = (".gif",)
+    writes_folder = False
 
     def __init__(self, path: Path, movie: Movie) -> None:
         self.path = path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from importlib import resources
 from pathlib import Path
@@ -12,28 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from clusteranim.writers.base import Movie
-
-# How the player names a layer that can be switched off.
-LAYER_LABELS = {
-    "regions": "decision regions",
-    "density": "density clouds",
-    "ellipses": "covariance ellipses",
-    "trails": "trails",
-    "points": "points",
-    "centroids": "centroids",
-    "legend": "legend",
-    "objective": "objective panel",
-    "title": "title",
-}
+from clusteranim.writers.png import png_bytes
 
 
 def png_data_uri(frame: np.ndarray) -> str:
     """A frame as a ``data:image/png;base64,...`` URI."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(frame).convert("RGB").save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(frame)).decode("ascii")
 
 
 class HtmlWriter:
@@ -44,6 +27,7 @@ class HtmlWriter:
     """
 
     extensions = (".html", ".htm")
+    writes_folder = False
 
     def __init__(self, path: Path, movie: Movie) -> None:
         self.path = path
@@ -59,7 +43,6 @@ class HtmlWriter:
             variant: self.frames[index * n_frames : (index + 1) * n_frames]
             for index, variant in enumerate(self.movie.variants)
         }
-        toggles = sorted({name for variant in self.movie.variants for name in variant.split("+") if name})
         data = {
             "fps": self.movie.fps,
             "hold_last": self.movie.hold_last,
@@ -69,7 +52,7 @@ class HtmlWriter:
                 {"iteration": label.iteration, "objective": label.objective} for label in self.movie.labels
             ],
             "variants": variants,
-            "toggles": [{"name": name, "label": LAYER_LABELS.get(name, name)} for name in toggles],
+            "toggles": [{"name": name, "label": label} for name, label in self.movie.toggles],
         }
         payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
         template = resources.files("clusteranim.writers").joinpath("player.html").read_text(encoding="utf-8")

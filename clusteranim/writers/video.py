@@ -27,6 +27,7 @@ class VideoWriter:
     """Pipes frames to ffmpeg; subclasses name the codec and container."""
 
     extensions: ClassVar[tuple[str, ...]] = ()
+    writes_folder = False
     container: ClassVar[str] = ""
     default_quality: ClassVar[int] = 0
 

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from clusteranim.scene.base import LayerOptions
-from clusteranim.scene.layers.centroids import CentroidsLayer
-from clusteranim.scene.layers.density import DensityLayer
-from clusteranim.scene.layers.ellipses import EllipsesLayer
-from clusteranim.scene.layers.legend import LegendLayer
-from clusteranim.scene.layers.objective import ObjectiveLayer
-from clusteranim.scene.layers.points import PointsLayer
-from clusteranim.scene.layers.regions import RegionsLayer
-from clusteranim.scene.layers.title import TitleLayer
-from clusteranim.scene.layers.trails import TrailsLayer
+from clusteranim.scene.layers.centroids import CentroidsOptions
+from clusteranim.scene.layers.density import DensityOptions
+from clusteranim.scene.layers.ellipses import EllipsesOptions
+from clusteranim.scene.layers.legend import LegendOptions
+from clusteranim.scene.layers.objective import ObjectiveOptions
+from clusteranim.scene.layers.points import PointsOptions
+from clusteranim.scene.layers.regions import RegionsOptions
+from clusteranim.scene.layers.title import TitleOptions
+from clusteranim.scene.layers.trails import TrailsOptions
 
 LAYERS: dict[str, type[LayerOptions]] = {
     layer.plugin_name(): layer
     for layer in (
-        PointsLayer,
-        CentroidsLayer,
-        TrailsLayer,
-        RegionsLayer,
-        DensityLayer,
-        EllipsesLayer,
-        TitleLayer,
-        LegendLayer,
-        ObjectiveLayer,
+        PointsOptions,
+        CentroidsOptions,
+        TrailsOptions,
+        RegionsOptions,
+        DensityOptions,
+        EllipsesOptions,
+        TitleOptions,
+        LegendOptions,
+        ObjectiveOptions,
     )
 }
 

@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from matplotlib.collections import PathCollection
 
 
-class CentroidsLayer(LayerOptions):
+class CentroidsOptions(LayerOptions):
     """A marker at each centroid, in its cluster's colour or one fixed colour."""
 
     summary = "a marker at each centroid or component mean"
+    display_name = "centroids"
+    needs = ("centers",)
 
     name: Literal["centroids"] = "centroids"
     marker: Marker = Field("o", description="A matplotlib marker: o, x, X, *, D, ...")
@@ -29,7 +31,7 @@ class CentroidsLayer(LayerOptions):
     edgecolor: Color = Field("black", description="Colour of the marker's outline.")
     linewidth: float = Field(1.5, ge=0, le=20, description="Width of the outline (or of x and + strokes).")
 
-    def build(self, context: SceneContext) -> Centroids:
+    def build(self, context: SceneContext) -> CentroidsLayer:
         from matplotlib.colors import to_rgba
         from matplotlib.markers import MarkerStyle
 
@@ -46,10 +48,10 @@ class CentroidsLayer(LayerOptions):
             edgecolors=self.edgecolor if filled else None,
             linewidths=self.linewidth if filled else max(self.linewidth, 2.5),
         )
-        return Centroids(context, collection)
+        return CentroidsLayer(context, collection)
 
 
-class Centroids:
+class CentroidsLayer:
     """The centroid markers, moved per frame."""
 
     static = False

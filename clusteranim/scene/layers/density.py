@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from clusteranim.algorithms.base import FloatArray
+from clusteranim.arrays import FloatArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 from clusteranim.scene.grid import PixelGrid, pixel_image
+from clusteranim.sums import one_hot
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -37,7 +38,7 @@ def gaussian_blur(image: FloatArray, sigma_rows: float, sigma_columns: float) ->
     return result
 
 
-class DensityLayer(LayerOptions):
+class DensityOptions(LayerOptions):
     """A binned kernel density of each cluster's points, on the pixel grid, in its colour.
 
     Each cloud is scaled to its own peak, so a small cluster shows as clearly as a big
@@ -46,6 +47,7 @@ class DensityLayer(LayerOptions):
     """
 
     summary = "per-cluster kernel density clouds, colours blended where they overlap"
+    display_name = "density clouds"
 
     name: Literal["density"] = "density"
     weight_by: Literal["responsibility", "truth"] = Field(
@@ -60,9 +62,9 @@ class DensityLayer(LayerOptions):
     )
     alpha: float = Field(0.85, ge=0, le=1, description="Opacity where the clouds are densest.")
 
-    def build(self, context: SceneContext) -> Density:
+    def build(self, context: SceneContext) -> DensityLayer:
         image = pixel_image(context.axes)
-        return Density(self, context, image)
+        return DensityLayer(self, context, image)
 
     def kernel_width(self, points: FloatArray, view_span: float) -> float:
         """The bandwidth, or Scott's rule (5% of the view when the points do not spread)."""
@@ -74,10 +76,10 @@ class DensityLayer(LayerOptions):
         return float(spread * len(points) ** (-1.0 / 6.0))
 
 
-class Density:
+class DensityLayer:
     """The blended clouds as one image, recomputed per frame unless they cannot move."""
 
-    def __init__(self, options: DensityLayer, context: SceneContext, image: AxesImage) -> None:
+    def __init__(self, options: DensityOptions, context: SceneContext, image: AxesImage) -> None:
         self.options = options
         self.context = context
         self.image = image
@@ -103,9 +105,9 @@ class Density:
             return self.artists
         if self.static:
             assert self.context.true_labels is not None
-            weights = np.eye(int(self.context.true_labels.max()) + 1)[self.context.true_labels]
+            weights = one_hot(self.context.true_labels, int(self.context.true_labels.max()) + 1)
         else:
-            weights = frame.responsibilities
+            weights = frame.memberships
         colors = self.context.class_colors(weights.shape[1])[:, :3]
         rgba = self._blend(weights, colors)
         self.image.set_data(rgba)

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from clusteranim.algorithms.base import AlgorithmOptions, FloatArray
+from clusteranim.algorithms.base import AlgorithmProfile
+from clusteranim.arrays import FloatArray, IntArray
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.sums import cluster_counts, cluster_sums
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -44,27 +46,27 @@ def contains_box(
 
 
 def cluster_covariances(
-    points: FloatArray, labels: np.ndarray, n_clusters: int
-) -> tuple[FloatArray, FloatArray, np.ndarray]:
-    """Mean, covariance (2x2) and size of each cluster's points in the view."""
-    counts = np.bincount(labels, minlength=n_clusters)
+    points: FloatArray, labels: IntArray, n_clusters: int
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Mean, covariance (2x2) and size of each cluster's points in the view (noise, label
+    -1, left out)."""
+    members = labels >= 0
+    if not members.all():
+        points, labels = points[members], labels[members]
+    counts = cluster_counts(labels, n_clusters)
     safe = np.maximum(counts, 1)[:, None]
-    means = (
-        np.stack([np.bincount(labels, weights=column, minlength=n_clusters) for column in points.T], axis=1)
-        / safe
-    )
+    means = cluster_sums(labels, points, n_clusters) / safe
     centred = points - means[labels]
     products = np.einsum("ni,nj->nij", centred, centred).reshape(len(points), 4)
-    sums = np.stack(
-        [np.bincount(labels, weights=column, minlength=n_clusters) for column in products.T], axis=1
-    )
+    sums = cluster_sums(labels, products, n_clusters)
     return means, (sums / safe).reshape(n_clusters, 2, 2), counts
 
 
-class EllipsesLayer(LayerOptions):
+class EllipsesOptions(LayerOptions):
     """For a mixture, each component's covariance; for k-means, each cluster's own points."""
 
     summary = "covariance ellipses at chosen n-sigma levels"
+    display_name = "covariance ellipses"
 
     name: Literal["ellipses"] = "ellipses"
     levels: list[Annotated[float, Field(gt=0)]] = Field(
@@ -81,19 +83,20 @@ class EllipsesLayer(LayerOptions):
     alpha: float = Field(0.9, ge=0, le=1, description="Outline opacity.")
     fill: float = Field(0.0, ge=0, le=1, description="Opacity of the ellipse's face (0: outline only).")
 
-    def check_for(self, algorithm: AlgorithmOptions) -> None:
-        if self.source == "model" and not algorithm.has_covariances:
+    def check_for(self, profile: AlgorithmProfile) -> None:
+        super().check_for(profile)
+        if self.source == "model" and not profile.capabilities.covariances:
             raise OptionError(
                 "source",
-                f"model needs a mixture: {algorithm.display_name} has no covariances (use points)",
+                f"model needs a mixture: {profile.name} has no covariances (use points)",
             )
 
-    def build(self, context: SceneContext) -> Ellipses:
+    def build(self, context: SceneContext) -> EllipsesLayer:
         from matplotlib.colors import to_rgba
         from matplotlib.patches import Ellipse
 
         uses_model = self.source == "model" or (
-            self.source == "auto" and context.trace.covariances is not None
+            self.source == "auto" and context.trace.capabilities.covariances
         )
         patches: list[list[Ellipse]] = []
         for color in context.colors:
@@ -111,10 +114,10 @@ class EllipsesLayer(LayerOptions):
                 context.axes.add_patch(patch)
                 row.append(patch)
             patches.append(row)
-        return Ellipses(context, patches, uses_model)
+        return EllipsesLayer(context, patches, uses_model)
 
 
-class Ellipses:
+class EllipsesLayer:
     """k x levels ellipse patches, reshaped per frame."""
 
     static = False
@@ -145,7 +148,9 @@ class Ellipses:
             assert frame.state.covariances is not None
             centers = projection.points(frame.state.centers)
             covariances = projection.covariances(frame.state.covariances)
-            visible = np.ones(n_clusters, dtype=bool)
+            visible = frame.active.copy()
+            centers[~visible] = 0.0  # absent clusters: hidden, and not decomposed as NaN
+            covariances[~visible] = 0.0
         else:
             centers, covariances, counts = cluster_covariances(self.context.points, frame.labels, n_clusters)
             visible = counts >= 2

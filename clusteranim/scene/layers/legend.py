@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
-from clusteranim.algorithms.base import AlgorithmOptions
+from clusteranim.algorithms.base import AlgorithmProfile
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 from clusteranim.scene.text import check_text
@@ -36,10 +36,11 @@ def _check_texts(texts: list[str] | str | None) -> list[str] | str | None:
     return texts
 
 
-class LegendLayer(LayerOptions):
+class LegendOptions(LayerOptions):
     """A legend naming each cluster (k-means) or component (mixtures)."""
 
     summary = "one entry per cluster or component, in its colour"
+    display_name = "legend"
 
     name: Literal["legend"] = "legend"
     labels: list[str] | None = Field(
@@ -51,15 +52,16 @@ class LegendLayer(LayerOptions):
     _check_labels = field_validator("labels")(_check_texts)
     _check_title = field_validator("title")(_check_texts)
 
-    def check_for(self, algorithm: AlgorithmOptions) -> None:
-        if self.labels is not None and len(self.labels) != algorithm.k:
-            raise OptionError("labels", f"lists {len(self.labels)} labels for k = {algorithm.k}")
+    def check_for(self, profile: AlgorithmProfile) -> None:
+        super().check_for(profile)
+        if self.labels is not None and len(self.labels) != profile.n_clusters:
+            raise OptionError("labels", f"lists {len(self.labels)} labels for k = {profile.n_clusters}")
 
-    def build(self, context: SceneContext) -> Legend:
+    def build(self, context: SceneContext) -> LegendLayer:
         from matplotlib.lines import Line2D
 
         n_clusters = len(context.colors)
-        noun = "component" if context.trace.weights is not None else "cluster"
+        noun = context.trace.capabilities.member
         labels = self.labels or [f"{noun} {index + 1}" for index in range(n_clusters)]
         handles = [
             Line2D(
@@ -68,10 +70,10 @@ class LegendLayer(LayerOptions):
             for color in context.colors
         ]
         legend = context.axes.legend(handles, labels, loc=self.loc, title=self.title, framealpha=0.85)
-        return Legend(legend)
+        return LegendLayer(legend)
 
 
-class Legend:
+class LegendLayer:
     """Drawn once, unless a moving layer lies beneath it."""
 
     static = True

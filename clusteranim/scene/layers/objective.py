@@ -16,10 +16,12 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
 
 
-class ObjectiveLayer(LayerOptions):
+class ObjectiveOptions(LayerOptions):
     """An inset plot of inertia (k-means) or mean log-likelihood (mixtures) so far."""
 
     summary = "a small panel plotting the objective up to the current iteration"
+    display_name = "objective panel"
+    needs = ("objective",)
 
     name: Literal["objective"] = "objective"
     corner: Literal["upper left", "upper right", "lower left", "lower right"] = Field(
@@ -28,7 +30,7 @@ class ObjectiveLayer(LayerOptions):
     width: float = Field(0.34, gt=0.05, le=1, description="Panel width as a fraction of the axes.")
     height: float = Field(0.26, gt=0.05, le=1, description="Panel height as a fraction of the axes.")
 
-    def build(self, context: SceneContext) -> Objective:
+    def build(self, context: SceneContext) -> ObjectiveLayer:
         vertical, horizontal = self.corner.split()
         margin = 0.02
         left = margin + 0.06 if horizontal == "left" else 1 - margin - self.width
@@ -41,15 +43,14 @@ class ObjectiveLayer(LayerOptions):
         panel.set_ylim(low - 0.08 * span, high + 0.08 * span)
         panel.patch.set_alpha(0.85)
         panel.tick_params(labelsize="x-small", length=2, pad=1)
-        is_mixture = context.trace.weights is not None
-        panel.set_title("mean log-likelihood" if is_mixture else "inertia", fontsize="x-small", pad=2)
+        panel.set_title(context.trace.capabilities.objective or "", fontsize="x-small", pad=2)
         panel.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         (line,) = panel.plot([], [], color=context.theme.foreground, linewidth=1.2)
         (marker,) = panel.plot([], [], "o", color=context.colors[0], markersize=4)
-        return Objective(panel, line, marker)
+        return ObjectiveLayer(panel, line, marker)
 
 
-class Objective:
+class ObjectiveLayer:
     """The whole panel is redrawn per frame, above the layers beneath it."""
 
     static = False

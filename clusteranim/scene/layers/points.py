@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from clusteranim.algorithms.base import FloatArray, IntArray
+from clusteranim.arrays import FloatArray, IntArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 from clusteranim.scene.grid import PixelGrid, pixel_image
 from clusteranim.scene.palette import Color, Marker
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from matplotlib.image import AxesImage
 
 
-class PointsLayer(LayerOptions):
+class PointsOptions(LayerOptions):
     """The data points."""
 
     summary = "the data points, coloured by assignment, responsibility, true class or plainly"
+    display_name = "points"
 
     name: Literal["points"] = "points"
     color_by: Literal["assignment", "responsibility", "truth", "none"] = Field(
@@ -52,10 +53,10 @@ class PointsLayer(LayerOptions):
     def static(self) -> bool:
         return self.color_by in ("truth", "none")
 
-    def build(self, context: SceneContext) -> Points | RasterPoints:
+    def build(self, context: SceneContext) -> PointsLayer | RasterPointsLayer:
         if len(context.points) > self.raster_above:
             image = pixel_image(context.axes)
-            return RasterPoints(self, context, image)
+            return RasterPointsLayer(self, context, image)
         from matplotlib.markers import MarkerStyle
 
         filled = MarkerStyle(self.marker).is_filled()
@@ -68,7 +69,7 @@ class PointsLayer(LayerOptions):
             alpha=self.alpha,
             color=self.color,
         )
-        return Points(self, context, collection, filled)
+        return PointsLayer(self, context, collection, filled)
 
     def colors(self, context: SceneContext, frame: Frame, subset: IntArray | None = None) -> FloatArray:
         """RGBA of each point (or of the points in ``subset``) in ``frame``."""
@@ -81,21 +82,23 @@ class PointsLayer(LayerOptions):
             n_points = len(context.points) if subset is None else len(subset)
             return np.tile(to_rgba(self.color), (n_points, 1))
         trace = context.trace
-        X = context.trace.X if subset is None else context.trace.X[subset]
         if self.color_by == "responsibility":
             # Convex mix of the components' colours: a point owned by one component has
-            # exactly its colour, a 50/50 point the mean of the two.
+            # exactly its colour, a 50/50 point the mean of the two; what no cluster
+            # holds (noise) is in the noise colour.
             if subset is None:
-                weights = frame.responsibilities
+                weights = frame.memberships
             else:
-                weights = trace.responsibilities_of(X, trace.state(frame.step))
+                weights = trace.memberships(frame.step, subset)
                 if frame.fraction:
-                    after = trace.responsibilities_of(X, trace.state(frame.step + 1))
+                    after = trace.memberships(frame.step + 1, subset)
                     weights = (1 - frame.fraction) * weights + frame.fraction * after
-            mixed: FloatArray = np.clip(weights @ context.colors, 0.0, 1.0)
-            return mixed
-        labels = frame.labels if subset is None else trace.labels_of(X, trace.state(frame.iteration))
-        return context.colors[labels]
+            mixed: FloatArray = weights @ context.colors
+            if trace.capabilities.noise:
+                mixed += (1.0 - weights.sum(axis=1))[:, None] * context.colors_with_noise[-1]
+            return np.clip(mixed, 0.0, 1.0)
+        labels = frame.labels if subset is None else trace.labels(frame.iteration, subset)
+        return context.label_colors(labels)
 
 
 def truth_colors(context: SceneContext) -> FloatArray:
@@ -104,11 +107,11 @@ def truth_colors(context: SceneContext) -> FloatArray:
     return context.class_colors(int(context.true_labels.max()) + 1)[context.true_labels]
 
 
-class Points:
+class PointsLayer:
     """The scatter artist, recoloured per frame unless its colours never change."""
 
     def __init__(
-        self, options: PointsLayer, context: SceneContext, collection: PathCollection, filled: bool
+        self, options: PointsOptions, context: SceneContext, collection: PathCollection, filled: bool
     ) -> None:
         self.options = options
         self.context = context
@@ -132,10 +135,10 @@ class Points:
         return self.artists
 
 
-class RasterPoints:
+class RasterPointsLayer:
     """Points as pixels: one image over the axes."""
 
-    def __init__(self, options: PointsLayer, context: SceneContext, image: AxesImage) -> None:
+    def __init__(self, options: PointsOptions, context: SceneContext, image: AxesImage) -> None:
         self.options = options
         self.context = context
         self.image = image

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.image import AxesImage
 
 
-class RegionsLayer(LayerOptions):
+class RegionsOptions(LayerOptions):
     """Each pixel in the colour of the cluster it would join.
 
     k-means: the nearest centroid; a mixture: the component of highest posterior.
@@ -24,22 +24,24 @@ class RegionsLayer(LayerOptions):
     """
 
     summary = "decision regions: nearest centroid, or highest posterior, per pixel"
+    display_name = "decision regions"
+    needs = ("assigns_any_point",)
 
     name: Literal["regions"] = "regions"
     alpha: float = Field(0.3, ge=0, le=1, description="Opacity of the region colours.")
 
-    def build(self, context: SceneContext) -> Regions:
+    def build(self, context: SceneContext) -> RegionsLayer:
         image = pixel_image(context.axes)
-        return Regions(self, context, image)
+        return RegionsLayer(self, context, image)
 
 
-class Regions:
+class RegionsLayer:
     """An image the size of the axes, recoloured per frame."""
 
     static = False
     per_iteration = False
 
-    def __init__(self, options: RegionsLayer, context: SceneContext, image: AxesImage) -> None:
+    def __init__(self, options: RegionsOptions, context: SceneContext, image: AxesImage) -> None:
         self.options = options
         self.context = context
         self.image = image
@@ -52,7 +54,7 @@ class Regions:
             self.lifted = self.grid.data
             self.image.set_extent(self.grid.extent)
         labels = self.context.trace.labels_of(self.lifted, frame.state)
-        rgba = self.context.colors[labels].copy()
+        rgba = self.context.label_colors(labels)
         rgba[:, 3] = self.options.alpha
         self.image.set_data(rgba.reshape(*self.grid.shape, 4))
         return self.artists

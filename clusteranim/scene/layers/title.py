@@ -8,21 +8,22 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.overlay import Overlay
 from clusteranim.scene.text import check_template
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.text import Text
 
-    from clusteranim.scene.figure import Overlay
 
 Corner = Literal["upper left", "upper right", "lower left", "lower right"]
 
 
-class TitleLayer(LayerOptions):
+class TitleOptions(LayerOptions):
     """The axes title from ``style.title``, or a label inside the axes."""
 
     summary = "the title from the style.title template, or a short label in a corner"
+    display_name = "title"
 
     name: Literal["title"] = "title"
     corner_label: bool | str = Field(
@@ -43,11 +44,11 @@ class TitleLayer(LayerOptions):
             return "i = {iteration}"
         return self.corner_label or None
 
-    def build(self, context: SceneContext) -> Title:
+    def build(self, context: SceneContext) -> TitleLayer:
         label = self.label_template
         if label is None:
-            text = context.axes.set_title(fill_template(context, context.style.title, context.trace.n_iter))
-            return Title(context, text, context.style.title)
+            text = context.axes.set_title(fill_template(context, context.title, context.trace.n_iter))
+            return TitleLayer(context, text, context.title)
         vertical, horizontal = self.corner.split()
         text = context.axes.text(
             0.03 if horizontal == "left" else 0.97,
@@ -66,7 +67,7 @@ class TitleLayer(LayerOptions):
                 "linewidth": 0,
             },
         )
-        return Title(context, text, label)
+        return TitleLayer(context, text, label)
 
 
 def fill_template(context: SceneContext, template: str, iteration: int) -> str:
@@ -76,11 +77,11 @@ def fill_template(context: SceneContext, template: str, iteration: int) -> str:
         n_iter=context.trace.n_iter,
         objective=float(context.trace.objective[iteration]),
         algorithm=context.algorithm_name,
-        k=context.trace.n_clusters,
+        k=context.trace.n_active(iteration),
     )
 
 
-class Title:
+class TitleLayer:
     """The title text, rewritten per frame.
 
     In a tweened animation each distinct text is rendered once and kept as an overlay:
@@ -99,7 +100,6 @@ class Title:
         self.rendered: dict[str, Overlay] = {}
 
     def update(self, frame: Frame) -> Sequence[Artist | Overlay]:
-        from clusteranim.scene.figure import Overlay
 
         content = fill_template(self.context, self.template, frame.iteration)
         if not self.context.tweened:

@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
 
 
-class TrailsLayer(LayerOptions):
+class TrailsOptions(LayerOptions):
     """A line through every position of each centroid, in its cluster's colour."""
 
     summary = "the path of each centroid so far"
+    display_name = "trails"
+    needs = ("centers",)
 
     name: Literal["trails"] = "trails"
     linewidth: float = Field(1.5, gt=0, le=20, description="Line width in points.")
@@ -26,7 +28,7 @@ class TrailsLayer(LayerOptions):
     marker: Marker | None = Field("o", description="Marker at each past position (null for none).")
     markersize: float = Field(3.0, ge=0, le=50, description="Size of those markers in points.")
 
-    def build(self, context: SceneContext) -> Trails:
+    def build(self, context: SceneContext) -> TrailsLayer:
         lines = [
             context.axes.plot(
                 [],
@@ -40,10 +42,10 @@ class TrailsLayer(LayerOptions):
             )[0]
             for color in context.colors
         ]
-        return Trails(context, lines)
+        return TrailsLayer(context, lines)
 
 
-class Trails:
+class TrailsLayer:
     """One line per cluster, extended per frame."""
 
     static = False

@@ -1,0 +1,68 @@
+"""What a render produced, as the API returns it and ``--json`` prints it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render produced.
+
+    Parameters
+    ----------
+    path : str
+        The file (or folder) written.
+    format : str
+    frames : int
+        Frames in the animation.
+    width, height : int
+        Frame size in pixels.
+    bytes : int
+        Size of the output.
+    n_iter : int
+        Updates the algorithm performed.
+    converged : bool
+    objective : float
+        Objective of the final state.
+    seconds : float
+        Wall time of the whole render.
+    """
+
+    path: str
+    format: str
+    frames: int
+    width: int
+    height: int
+    bytes: int
+    n_iter: int
+    converged: bool
+    objective: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def _repr_html_(self) -> str:
+        """The animation inline, for notebooks."""
+        import base64
+        import html
+
+        path = Path(self.path)
+        if self.format == "html":
+            page = path.read_text(encoding="utf-8")
+            return (
+                f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{self.width + 300}"'
+                f' height="{self.height + 40}" style="border:0"></iframe>'
+            )
+        if self.format == "frames":
+            path = sorted(path.glob("*.png"))[-1]
+        media = {"gif": "image/gif", "mp4": "video/mp4", "webm": "video/webm", "frames": "image/png"}[
+            self.format
+        ]
+        source = f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        if media.startswith("video/"):
+            return f'<video src="{source}" width="{self.width}" controls autoplay loop muted></video>'
+        return f'<img src="{source}" width="{self.width}" alt="{html.escape(self.path)}">'

@@ -1,0 +1,169 @@
+"""The scenario: a typed model composed of each part's own options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
+
+from clusteranim.algorithms import ALGORITHMS, AlgorithmOptions
+from clusteranim.algorithms.base import AlgorithmProfile
+from clusteranim.algorithms.kmeans import KMeansOptions
+from clusteranim.data import GENERATORS, DataOptions
+from clusteranim.data.blobs import BlobsOptions
+from clusteranim.errors import ScenarioError
+from clusteranim.options import OptionError, Options, tagged_union
+from clusteranim.scenario.keys import Origin
+from clusteranim.scene.palette import check_palette_size
+from clusteranim.scene.style import StyleOptions
+from clusteranim.writers import check_settings
+from clusteranim.writers.options import OutputOptions
+
+if TYPE_CHECKING:
+    DataSpec = DataOptions
+    AlgorithmSpec = AlgorithmOptions
+else:
+    DataSpec = tagged_union(GENERATORS, "generator", "blobs")
+    AlgorithmSpec = tagged_union(ALGORITHMS, "name", "kmeans")
+
+
+class GivenTrace(Protocol):
+    """What the scenario checks of a trace made elsewhere (``render --trace``)."""
+
+    @property
+    def profile(self) -> AlgorithmProfile: ...
+
+    @property
+    def n_states(self) -> int: ...
+
+
+class LimitsOptions(Options):
+    """Caps that keep a mistyped number from exhausting the machine; raise them on purpose."""
+
+    max_points: int = Field(5_000_000, ge=1, le=10**9, description="Most data points.")
+    max_frames: int = Field(
+        10_000,
+        ge=1,
+        le=10**7,
+        description="Most frames, counted as (max_iter x (tween + 1) + 1 + hold_last x fps)"
+        " x the HTML player's layer variants.",
+    )
+    max_pixels: int = Field(16_777_216, ge=1, le=2**30, description="Most pixels per frame (width x height).")
+
+
+class Scenario(Options):
+    """A clustering animation: data, algorithm, style and output (version 1)."""
+
+    version: Literal[1] = Field(1, description="Scenario format version.")
+    seed: int = Field(
+        0, ge=0, description="Seed of everything random (any integer >= 0), unless a section sets its own."
+    )
+    data: DataSpec = Field(default_factory=BlobsOptions, description="Where the points come from.")
+    algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
+    style: StyleOptions = Field(default_factory=StyleOptions, description="How frames look.")
+    output: OutputOptions = Field(default_factory=OutputOptions, description="Where and how it is written.")
+    limits: LimitsOptions = Field(
+        default_factory=LimitsOptions, description="Caps on size, raised on purpose."
+    )
+
+    _origin: Origin = PrivateAttr(default_factory=Origin)
+    _given: GivenTrace | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check_toggles(self) -> Scenario:
+        names = [layer.plugin_name() for layer in self.style.layers]
+        for index, name in enumerate(self.output.toggle_layers):
+            if name not in names:
+                raise OptionError(f"output.toggle_layers.{index}", f"{name!r} is not in style.layers")
+        return self
+
+    @model_validator(mode="after")
+    def _take_trace(self, info: ValidationInfo) -> Scenario:
+        """A trace made elsewhere replaces the run: its algorithm must be the scenario's."""
+        given: GivenTrace | None = (info.context or {}).get("trace")
+        self._given = given
+        if given is None or not given.profile.key:
+            return self
+        key, name = given.profile.key, self.algorithm.plugin_name()
+        if key != name:
+            raise OptionError("algorithm.name", f"is {name}, but the trace was made by {key}")
+        if given.profile.n_clusters != self.algorithm.k:
+            raise OptionError(
+                "algorithm.k", f"is {self.algorithm.k}, but the trace has {given.profile.n_clusters} clusters"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_style_fits_algorithm(self) -> Scenario:
+        profile = self.profile
+        try:
+            check_palette_size(self.style.palette, profile.n_clusters)
+        except ValueError as error:
+            raise OptionError("style.palette", str(error)) from None
+        for depth, layer in enumerate(self.style.layers):
+            try:
+                layer.check_for(profile)
+            except OptionError as error:
+                key = f"style.layers.{depth}.{layer.plugin_name()}"
+                raise OptionError(f"{key}.{error.key}" if error.key else key, error.message) from None
+        return self
+
+    @model_validator(mode="after")
+    def _check_limits(self) -> Scenario:
+        limits, style, output = self.limits, self.style, self.output
+        pixels = style.width * style.height
+        if pixels > limits.max_pixels:
+            raise OptionError(
+                "style.width",
+                f"{style.width} x {style.height} = {pixels:,} pixels per frame exceed"
+                f" limits.max_pixels ({limits.max_pixels:,}); raise limits.max_pixels to allow it",
+            )
+        check_settings(output.resolved_format(), style.width, style.height, output.fps, output.hold_last)
+        given = self._given
+        updates = self.algorithm.max_iter if given is None else given.n_states - 1
+        steps = updates * (output.tween + 1) + 1
+        frames = (steps + round(output.hold_last * output.fps)) * 2 ** len(set(output.toggle_layers))
+        if frames > limits.max_frames:
+            counted = "max_iter" if given is None else "the trace's iterations"
+            raise OptionError(
+                "algorithm.max_iter" if given is None else "limits.max_frames",
+                f"allows up to {frames:,} frames (({counted} x (tween + 1) + 1 + hold_last x fps)"
+                " x layer variants), more than limits.max_frames"
+                f" ({limits.max_frames:,}); lower it or raise limits.max_frames",
+            )
+        points = self.data.expected_points()
+        if points is not None and points > limits.max_points:
+            raise OptionError(
+                "data.n_samples",
+                f"{points:,} points exceed limits.max_points ({limits.max_points:,});"
+                " raise limits.max_points to allow it",
+            )
+        return self
+
+    @property
+    def origin(self) -> Origin:
+        return self._origin
+
+    @property
+    def given_trace(self) -> GivenTrace | None:
+        """The trace made elsewhere that the scenario was loaded to draw, if any."""
+        return self._given
+
+    @property
+    def profile(self) -> AlgorithmProfile:
+        """The algorithm drawn: the given trace's, or the scenario's own."""
+        if self._given is not None:
+            return self._given.profile
+        return self.algorithm.profile()
+
+    @property
+    def data_seed(self) -> int:
+        return self.seed if self.data.seed is None else self.data.seed
+
+    @property
+    def algorithm_seed(self) -> int:
+        return self.seed if self.algorithm.seed is None else self.algorithm.seed
+
+    def problem(self, key: str, message: str) -> ScenarioError:
+        """A :class:`ScenarioError` at ``key``, located in the file or the overrides."""
+        return ScenarioError(self._origin.problem(key, message))

@@ -1,0 +1,1 @@
+"""The scene: a figure whose layers draw each frame of the animation."""
