@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from clusteranim.errors import RenderError, ScenarioError
     from clusteranim.pipeline import render, run
     from clusteranim.result import RenderResult
-    from clusteranim.scenario import Scenario, load_scenario
+    from clusteranim.scenario import Scenario, load_scenario, register
     from clusteranim.trace import Trace
 
 _EXPORTS = {
@@ -21,6 +21,7 @@ _EXPORTS = {
     "RenderError": "clusteranim.errors",
     "load_scenario": "clusteranim.scenario",
     "Scenario": "clusteranim.scenario",
+    "register": "clusteranim.scenario",
     "run": "clusteranim.pipeline",
     "render": "clusteranim.pipeline",
     "RenderResult": "clusteranim.result",
@@ -35,6 +36,7 @@ __all__ = [
     "Trace",
     "__version__",
     "load_scenario",
+    "register",
     "render",
     "run",
 ]

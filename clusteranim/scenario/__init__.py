@@ -12,5 +12,6 @@ from clusteranim.scenario.keys import Origin
 from clusteranim.scenario.load import load_scenario
 from clusteranim.scenario.model import LimitsOptions, Scenario
 from clusteranim.scenario.reading import ScenarioLoader
+from clusteranim.scenario.registry import register
 
-__all__ = ["LimitsOptions", "Origin", "Scenario", "ScenarioLoader", "load_scenario"]
+__all__ = ["LimitsOptions", "Origin", "Scenario", "ScenarioLoader", "load_scenario", "register"]

@@ -1,0 +1,85 @@
+"""Registering a plug-in: a data source, an algorithm, a layer or an output format.
+
+The scenario's sections pick their plug-in by name from the registries
+(``GENERATORS``, ``ALGORITHMS``, ``LAYERS``, ``FORMATS``); registering adds one and
+rebuilds the scenario models, so that YAML, ``validate``, messages and the JSON schema
+know it at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Discriminator, Field
+from pydantic.fields import FieldInfo
+
+from clusteranim.algorithms import ALGORITHMS, AlgorithmOptions
+from clusteranim.data import GENERATORS, DataOptions
+from clusteranim.options import NamedOptions, tagged_union
+from clusteranim.scenario.model import Scenario
+from clusteranim.scene.base import LayerOptions
+from clusteranim.scene.layers import LAYERS
+from clusteranim.scene.style import StyleOptions
+from clusteranim.writers import FORMATS
+from clusteranim.writers.base import WriterFactory
+
+
+def register(plugin: type[NamedOptions] | WriterFactory, name: str | None = None) -> None:
+    """Make ``plugin`` selectable by name in scenarios.
+
+    Parameters
+    ----------
+    plugin : options class or writer class
+        A subclass of ``DataOptions`` (chosen by ``data.generator``), ``AlgorithmOptions``
+        (``algorithm.name``) or ``LayerOptions`` (an entry of ``style.layers``), whose
+        name field's default is its name; or a writer class (``output.format``).
+    name : str, optional
+        The format's name, for a writer class.
+
+    Raises
+    ------
+    ValueError
+        When the name is taken, or ``plugin`` is none of these.
+    """
+    if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
+        registry: dict[str, Any]
+        if issubclass(plugin, AlgorithmOptions):
+            registry = ALGORITHMS
+        elif issubclass(plugin, DataOptions):
+            registry = GENERATORS
+        elif issubclass(plugin, LayerOptions):
+            registry = LAYERS
+        else:
+            raise ValueError(f"{plugin.__name__} is not a data source, an algorithm or a layer")
+        _add(registry, plugin.plugin_name(), plugin)
+        _rebuild()
+        return
+    if name is None:
+        raise ValueError("a writer is registered under a format name: register(Writer, name='...')")
+    _add(FORMATS, name, plugin)
+
+
+def _add(registry: dict[str, Any], name: str, plugin: Any) -> None:
+    if name in registry and registry[name] is not plugin:
+        raise ValueError(f"{name!r} is taken by {registry[name].__name__}")
+    registry[name] = plugin
+
+
+def _rebuild() -> None:
+    """Rebuild the models whose fields choose among the registered plug-ins."""
+    _retype(StyleOptions, "layers", list[tagged_union(LAYERS, "name", None)])  # type: ignore[misc]
+    _retype(Scenario, "data", tagged_union(GENERATORS, "generator", "blobs"))
+    _retype(Scenario, "algorithm", tagged_union(ALGORITHMS, "name", "kmeans"))
+
+
+def _retype(model: type[BaseModel], field: str, annotation: Any) -> None:
+    old = model.__pydantic_fields__[field]
+    keep: dict[str, Any] = {"description": old.description}
+    if old.default_factory is not None:
+        keep["default_factory"] = old.default_factory
+    # Constraints (a list's min_length) stay; the old union's discriminator goes.
+    constraints = [item for item in old.metadata if not isinstance(item, Discriminator)]
+    if constraints:
+        annotation = Annotated[(annotation, *constraints)]
+    model.__pydantic_fields__[field] = FieldInfo.from_annotated_attribute(annotation, Field(**keep))
+    model.model_rebuild(force=True)
