@@ -80,6 +80,6 @@ def _retype(model: type[BaseModel], field: str, annotation: Any) -> None:
     # Constraints (a list's min_length) stay; the old union's discriminator goes.
     constraints = [item for item in old.metadata if not isinstance(item, Discriminator)]
     if constraints:
-        annotation = Annotated[(annotation, *constraints)]
+        annotation = Annotated.__class_getitem__((annotation, *constraints))  # type: ignore[attr-defined]
     model.__pydantic_fields__[field] = FieldInfo.from_annotated_attribute(annotation, Field(**keep))
     model.model_rebuild(force=True)
