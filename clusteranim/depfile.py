@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
-
-from clusteranim.writers import atomic_path
 
 # What make cannot read back from a rule, and why. Some would run commands: a line break
 # ends the rule (a tab after it starts a recipe), ";" starts a recipe, and "!=" is an
@@ -84,11 +81,3 @@ def make_rule(targets: Iterable[str], prerequisites: Iterable[str]) -> str:
     ]
     lines += [f"{escape(name, target=True)}:" for name in names]
     return "\n".join(lines) + "\n"
-
-
-def write_depfile(depfile: Path, targets: Iterable[str], prerequisites: Iterable[str]) -> None:
-    """Write :func:`make_rule` to ``depfile``, atomically; nothing is written when a name
-    cannot be (``ValueError``)."""
-    rule = make_rule(targets, prerequisites)
-    with atomic_path(depfile) as temporary:
-        temporary.write_text(rule, encoding="utf-8")

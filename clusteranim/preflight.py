@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from clusteranim.data.base import Dataset
-from clusteranim.data.file import FileData
+from clusteranim.data.file import FileOptions
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.options import OptionError
 from clusteranim.scenario import Scenario
@@ -30,7 +30,7 @@ def load_data(scenario: Scenario) -> Dataset:
         raise scenario.problem(f"data.{error.key}", error.message) from None
     largest = float(np.max(np.abs(dataset.X), initial=0.0))
     if not largest <= MAX_COORDINATE:  # also catches NaN
-        key = "data.path" if isinstance(scenario.data, FileData) else f"data.{scenario.data.kind_key}"
+        key = "data.path" if isinstance(scenario.data, FileOptions) else f"data.{scenario.data.kind_key}"
         raise scenario.problem(
             key,
             f"gives coordinates as large as {largest:.3g}; clusteranim computes with squared"
@@ -51,7 +51,7 @@ def load_data(scenario: Scenario) -> Dataset:
         except OptionError as error:
             raise scenario.problem(f"style.{error.key}", error.message) from None
     if scenario.algorithm.k > dataset.n_samples:
-        source = f" in {scenario.data.path}" if isinstance(scenario.data, FileData) else ""
+        source = f" in {scenario.data.path}" if isinstance(scenario.data, FileOptions) else ""
         raise scenario.problem(
             "algorithm.k",
             f"must be at most the number of points ({dataset.n_samples}{source}), got {scenario.algorithm.k}",

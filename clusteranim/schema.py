@@ -29,10 +29,10 @@ from clusteranim.algorithms import ALGORITHMS
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.data import GENERATORS
-from clusteranim.data.blobs import BlobsParameters
-from clusteranim.data.file import FileData
-from clusteranim.data.gaussian_mixture import GaussianMixtureData
-from clusteranim.data.uniform_clusters import UniformClustersData
+from clusteranim.data.blobs import BlobsLikeOptions
+from clusteranim.data.file import FileOptions
+from clusteranim.data.gaussian_mixture import GaussianMixtureDataOptions
+from clusteranim.data.uniform_clusters import UniformClustersOptions
 from clusteranim.options import NamedOptions
 from clusteranim.scenario import Scenario
 from clusteranim.scene.layers import LAYERS
@@ -117,15 +117,15 @@ CHECKED_FIELDS: dict[tuple[type[BaseModel], str], JsonSchemaEdit] = {
     (OutputOptions, "path"): _also(pattern=NOT_BLANK),
     (OutputOptions, "format"): _also(enum=[*FORMATS, None]),
     (OutputOptions, "toggle_layers"): _also(items={"enum": list(LAYERS)}),
-    (BlobsParameters, "n_samples"): _also(minimum=1, minItems=1, items={"minimum": 0}),
-    (BlobsParameters, "centers"): _also(minimum=1, minItems=1, items={"minItems": 1}),
-    (BlobsParameters, "cluster_std"): _also(minimum=0, items={"minimum": 0}),
-    (UniformClustersData, "bounds"): _also(minItems=1),
-    (GaussianMixtureData, "means"): _also(minItems=1, items={"minItems": 1}),
-    (GaussianMixtureData, "weights"): _also(items={"minimum": 0}),
-    (FileData, "path"): _also(pattern=NOT_BLANK),
-    (FileData, "delimiter"): _also(minLength=1, maxLength=1),
-    (FileData, "columns"): _also(minItems=1, items={"minimum": 0}),
+    (BlobsLikeOptions, "n_samples"): _also(minimum=1, minItems=1, items={"minimum": 0}),
+    (BlobsLikeOptions, "centers"): _also(minimum=1, minItems=1, items={"minItems": 1}),
+    (BlobsLikeOptions, "cluster_std"): _also(minimum=0, items={"minimum": 0}),
+    (UniformClustersOptions, "bounds"): _also(minItems=1),
+    (GaussianMixtureDataOptions, "means"): _also(minItems=1, items={"minItems": 1}),
+    (GaussianMixtureDataOptions, "weights"): _also(items={"minimum": 0}),
+    (FileOptions, "path"): _also(pattern=NOT_BLANK),
+    (FileOptions, "delimiter"): _also(minLength=1, maxLength=1),
+    (FileOptions, "columns"): _also(minItems=1, items={"minimum": 0}),
     (KMeansOptions, "init"): _also(minItems=1, items={"minItems": 1}),
     (GaussianMixtureOptions, "means"): _also(minItems=1, items={"minItems": 1}),
     (GaussianMixtureOptions, "weights"): _also(items={"minimum": 0}),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clusteranim.depfile import check_make_path, escape, write_depfile
+from clusteranim.depfile import check_make_path, escape, make_rule
 
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
@@ -161,3 +161,8 @@ def test_make_reads_back_any_writable_name(tmp_path_factory: pytest.TempPathFact
     process = make(folder, f"{name}.gif")
     assert process.returncode == 0, process.stderr
     assert (folder / "seen.log").read_text(encoding="utf-8") == f"{name}.gif\n{name}\n"
+
+
+def write_depfile(depfile: Path, targets: list[str], prerequisites: list[str]) -> None:
+    """The rule as render writes it (nothing when a name cannot be written)."""
+    depfile.write_text(make_rule(targets, prerequisites), encoding="utf-8")

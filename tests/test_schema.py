@@ -150,6 +150,19 @@ LOADER_ERRORS = [
     "npy_truncated",
     "npz_bomb",
     "npz_corrupt",
+    "trace_nan",  # a trace file given with --trace
+    "trace_shape",
+    "trace_version",
+    "trace_pickle",
+    "trace_not_npz",
+    "trace_label_range",
+    "trace_unknown_array",
+    "trace_points_differ",
+    "trace_missing",
+    "trace_is_output",
+    "trace_bomb",
+    "trace_needs_centers",
+    "trace_other_algorithm",
 ]
 #: No YAML document to check: not a regular file, not UTF-8 text, not YAML, too large.
 NOT_DOCUMENTS = [

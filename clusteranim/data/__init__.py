@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from clusteranim.data.anisotropic import AnisotropicData
+from clusteranim.data.anisotropic import AnisotropicOptions
 from clusteranim.data.base import DataOptions, Dataset
 from clusteranim.data.blobs import BlobsOptions
-from clusteranim.data.circles import CirclesData
-from clusteranim.data.file import FileData
-from clusteranim.data.gaussian_mixture import GaussianMixtureData
-from clusteranim.data.moons import MoonsData
-from clusteranim.data.uniform_clusters import UniformClustersData
-from clusteranim.data.varied import VariedData
+from clusteranim.data.circles import CirclesOptions
+from clusteranim.data.file import FileOptions
+from clusteranim.data.gaussian_mixture import GaussianMixtureDataOptions
+from clusteranim.data.moons import MoonsOptions
+from clusteranim.data.uniform_clusters import UniformClustersOptions
+from clusteranim.data.varied import VariedOptions
 
 GENERATORS: dict[str, type[DataOptions]] = {
     source.plugin_name(): source
     for source in (
         BlobsOptions,
-        GaussianMixtureData,
-        UniformClustersData,
-        MoonsData,
-        CirclesData,
-        AnisotropicData,
-        VariedData,
-        FileData,
+        GaussianMixtureDataOptions,
+        UniformClustersOptions,
+        MoonsOptions,
+        CirclesOptions,
+        AnisotropicOptions,
+        VariedOptions,
+        FileOptions,
     )
 }
 

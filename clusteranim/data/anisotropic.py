@@ -9,11 +9,11 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import Dataset
-from clusteranim.data.blobs import BlobsParameters
+from clusteranim.data.blobs import BlobsLikeOptions
 from clusteranim.options import OptionError
 
 
-class AnisotropicData(BlobsParameters):
+class AnisotropicOptions(BlobsLikeOptions):
     """Blobs under ``x -> x @ transformation``, as in scikit-learn's k-means examples."""
 
     summary = "Gaussian blobs under a linear map (elongated, tilted clusters)"
@@ -25,7 +25,7 @@ class AnisotropicData(BlobsParameters):
     )
 
     @model_validator(mode="after")
-    def _check_transformation(self) -> AnisotropicData:
+    def _check_transformation(self) -> AnisotropicOptions:
         n_features = len(self.centers[0]) if isinstance(self.centers, list) else self.n_features
         if len(self.transformation) != n_features or any(
             len(row) != n_features for row in self.transformation

@@ -14,7 +14,7 @@ from clusteranim.options import FloatPair, OptionError
 Point = list[float]
 
 
-class BlobsParameters(DataOptions):
+class BlobsLikeOptions(DataOptions):
     """Gaussian blobs around given or random centres: the keys every blob source has."""
 
     n_samples: int | list[int] = Field(
@@ -39,7 +39,7 @@ class BlobsParameters(DataOptions):
     )
 
     @model_validator(mode="after")
-    def _check_consistent(self) -> BlobsParameters:
+    def _check_consistent(self) -> BlobsLikeOptions:
         if isinstance(self.n_samples, int):
             if self.n_samples < 1:
                 raise OptionError("n_samples", f"must be >= 1, got {self.n_samples}")
@@ -108,7 +108,7 @@ class BlobsParameters(DataOptions):
         return Dataset(X=X[order], labels=labels[order])
 
 
-class BlobsOptions(BlobsParameters):
+class BlobsOptions(BlobsLikeOptions):
     """Isotropic Gaussian blobs."""
 
     summary = "isotropic Gaussian blobs (scikit-learn's make_blobs)"

@@ -11,7 +11,7 @@ from pydantic import Field
 from clusteranim.data.base import DataOptions, Dataset, labelled
 
 
-class CirclesData(DataOptions):
+class CirclesOptions(DataOptions):
     """Two concentric circles."""
 
     summary = "a small circle inside a large one (scikit-learn's make_circles)"

@@ -12,15 +12,13 @@ import io
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
 
+from clusteranim.data.table import Table, TableChoice, too_many_rows
 from clusteranim.options import OptionError
-
-if TYPE_CHECKING:
-    from clusteranim.data.file import FileData, Table
 
 #: Longest CSV row: one line, or several when a quoted field spans lines.
 MAX_ROW_BYTES = 1 << 20
@@ -29,12 +27,12 @@ CHUNK_ROWS = 65_536
 BLOCK_BYTES = 1 << 16
 
 
-def read_csv_table(options: FileData, handle: IO[bytes], name: str, max_points: int) -> Table:
+def read_csv_table(options: TableChoice, handle: IO[bytes], name: str, max_points: int) -> Table:
     """The points of a CSV file, as ``options`` chooses its columns.
 
     Parameters
     ----------
-    options : FileData
+    options : TableChoice
         The data source: delimiter, header, columns, label column, drop_invalid.
     handle : file-like
         The file, opened in binary mode.
@@ -115,11 +113,6 @@ def read_csv_table(options: FileData, handle: IO[bytes], name: str, max_points: 
         None if label_index is None else np.concatenate(label_parts or [np.empty(0, dtype=object)]),
         None if names is None else [names[i] for i in chosen],
     )
-
-
-def too_many_rows(name: str, max_points: int) -> str:
-    """The message refusing a data file (CSV or array) of more than ``max_points`` rows."""
-    return f"{name}: more than {max_points:,} rows (limits.max_points); raise limits.max_points to allow it"
 
 
 class _Lines:

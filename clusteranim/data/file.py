@@ -16,24 +16,20 @@ from pathlib import Path
 from typing import IO, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import DataOptions, Dataset
 from clusteranim.data.csv_table import read_csv_table
 from clusteranim.data.numpy_table import read_numpy_table
+from clusteranim.data.table import Column, Table
 from clusteranim.errors import did_you_mean
 from clusteranim.npyfile import ArrayFileError, read_regular_file
 from clusteranim.options import OptionError
 
-#: A column, by name (CSV with a header) or 0-based index.
-Column = str | int
-#: The points, their labels (if any) and the names of their columns (if known).
-Table = tuple[NDArray[np.float64], NDArray[np.generic] | None, list[str] | None]
 NUMPY_SUFFIXES = {".npy", ".npz"}
 
 
-class FileData(DataOptions):
+class FileOptions(DataOptions):
     """A table of points: CSV (with or without a header) or a numpy array."""
 
     summary = "points from a CSV file or a .npy / .npz array"
@@ -64,7 +60,7 @@ class FileData(DataOptions):
     )
 
     @model_validator(mode="after")
-    def _check_options(self) -> FileData:
+    def _check_options(self) -> FileOptions:
         if not self.path.strip():
             raise OptionError("path", "must not be empty")
         if "\x00" in self.path:

@@ -16,7 +16,7 @@ CLASSIC_COVARIANCES = [[[0.8, 0.2], [0.2, 0.5]], [[0.6, -0.2], [-0.2, 0.6]], [[0
 CLASSIC_WEIGHTS = [0.4, 0.35, 0.25]
 
 
-class GaussianMixtureData(DataOptions):
+class GaussianMixtureDataOptions(DataOptions):
     """A Gaussian mixture; the defaults are the classic three-component scene."""
 
     summary = "a Gaussian mixture with given means, covariances and weights"
@@ -38,7 +38,7 @@ class GaussianMixtureData(DataOptions):
     )
 
     @model_validator(mode="after")
-    def _check_consistent(self) -> GaussianMixtureData:
+    def _check_consistent(self) -> GaussianMixtureDataOptions:
         n_components = len(self.means)
         if n_components == 0:
             raise OptionError("means", "must list at least one mean")

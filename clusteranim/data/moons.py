@@ -11,7 +11,7 @@ from pydantic import Field
 from clusteranim.data.base import DataOptions, Dataset, labelled
 
 
-class MoonsData(DataOptions):
+class MoonsOptions(DataOptions):
     """Two interleaving half circles: a shape k-means cannot separate."""
 
     summary = "two interleaving half circles (scikit-learn's make_moons)"

@@ -8,12 +8,12 @@ reported at the source's ``path``, with the same line.
 from __future__ import annotations
 
 import zipfile
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
 
-from clusteranim.data.csv_table import too_many_rows
+from clusteranim.data.table import Table, TableChoice, too_many_rows
 from clusteranim.npyfile import (
     ArrayFileError,
     ArrayKind,
@@ -25,16 +25,13 @@ from clusteranim.npyfile import (
 )
 from clusteranim.options import OptionError
 
-if TYPE_CHECKING:
-    from clusteranim.data.file import FileData, Table
-
 TABLE = ArrayKind("iuf", (1, 2), "a 1-D or 2-D array of numbers")
 LABELS = ArrayKind("iufbUS", (1,), "a 1-D array of labels (numbers or strings)")
 #: How a zip archive (an .npz) starts, whatever its suffix: a file is read by what it holds.
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def read_numpy_table(options: FileData, handle: IO[bytes], name: str, size: int, max_points: int) -> Table:
+def read_numpy_table(options: TableChoice, handle: IO[bytes], name: str, size: int, max_points: int) -> Table:
     """The points of a ``.npy`` file or ``.npz`` archive, as ``options`` chooses them.
 
     An ``.npz`` gives the array ``options.array`` (by default ``X``, or its only array)
@@ -43,7 +40,7 @@ def read_numpy_table(options: FileData, handle: IO[bytes], name: str, size: int,
 
     Parameters
     ----------
-    options : FileData
+    options : TableChoice
         The data source: array, columns, label column, drop_invalid.
     handle : file-like
         The file, opened in binary mode.
@@ -82,7 +79,7 @@ def read_numpy_table(options: FileData, handle: IO[bytes], name: str, size: int,
 
 
 def _read_archive(
-    options: FileData, archive: zipfile.ZipFile, name: str, max_points: int
+    options: TableChoice, archive: zipfile.ZipFile, name: str, max_points: int
 ) -> tuple[NDArray[np.generic], NDArray[np.generic] | None]:
     """The table and labels (if named by ``label_column``) of an .npz."""
     members = {member_name(info): info for info in archive.infolist()}
@@ -101,7 +98,7 @@ def _read_archive(
 
 
 def _numeric_table(
-    options: FileData, table: NDArray[np.generic], labels: NDArray[np.generic] | None, name: str
+    options: TableChoice, table: NDArray[np.generic], labels: NDArray[np.generic] | None, name: str
 ) -> Table:
     """The finite rows of ``table`` (the columns ``options`` chooses), as floats, and their labels."""
     if table.ndim == 1:

@@ -12,7 +12,7 @@ from clusteranim.data.base import DataOptions, Dataset
 from clusteranim.options import FloatPair, OptionError
 
 
-class UniformClustersData(DataOptions):
+class UniformClustersOptions(DataOptions):
     """The defaults are the classic scene: 12 clusters of 100 points in [-4, 4]^2."""
 
     summary = "cluster centres drawn uniformly inside bounds, a Gaussian cloud around each"
@@ -30,7 +30,7 @@ class UniformClustersData(DataOptions):
     )
 
     @model_validator(mode="after")
-    def _check_bounds(self) -> UniformClustersData:
+    def _check_bounds(self) -> UniformClustersOptions:
         if not self.bounds:
             raise OptionError("bounds", "must list at least one [min, max] pair")
         for index, (low, high) in enumerate(self.bounds):

@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from clusteranim.data.blobs import BlobsParameters
+from clusteranim.data.blobs import BlobsLikeOptions
 
 
-class VariedData(BlobsParameters):
+class VariedOptions(BlobsLikeOptions):
     """Blobs whose standard deviations differ, as in scikit-learn's k-means examples."""
 
     summary = "Gaussian blobs of different spreads"

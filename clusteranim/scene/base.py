@@ -232,7 +232,7 @@ class LayerOptions(NamedOptions):
         for capability in self.needs:
             if not getattr(profile.capabilities, capability):
                 raise OptionError(
-                    "name", f"{self.plugin_name()} needs {NEEDS[capability]}: {profile.name} has none"
+                    "", f"{self.plugin_name()} needs {NEEDS[capability]}: {profile.name} has none"
                 )
 
     def build(self, context: SceneContext) -> Layer:

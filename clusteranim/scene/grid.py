@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from clusteranim.arrays import FloatArray
+from clusteranim.arrays import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,11 +59,17 @@ class PixelGrid:
     def data(self) -> FloatArray:
         return self.projection.lift(self.view)
 
-    def bin_index(self, points: FloatArray) -> tuple[np.ndarray, np.ndarray]:
-        """Flat pixel index of each view point, and which points fall inside the grid."""
+    def cells(self, points: FloatArray) -> tuple[IntArray, IntArray]:
+        """(row, column) of the pixel each view point falls in, row 0 at the bottom; outside
+        the grid for points outside it."""
         left, _, bottom, _ = self.extent
         column = np.floor((points[:, 0] - left) / self.pixel_size[0]).astype(np.intp)
         row = np.floor((points[:, 1] - bottom) / self.pixel_size[1]).astype(np.intp)
+        return row, column
+
+    def bin_index(self, points: FloatArray) -> tuple[np.ndarray, np.ndarray]:
+        """Flat pixel index of each view point, and which points fall inside the grid."""
+        row, column = self.cells(points)
         inside = (column >= 0) & (column < self.shape[1]) & (row >= 0) & (row < self.shape[0])
         return row * self.shape[1] + column, inside
 

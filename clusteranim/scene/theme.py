@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,5 +57,3 @@ THEMES: dict[str, Theme] = {
     "light": Theme(background="#ffffff", figure="#ffffff", foreground="#222222", muted="#9a9a9a"),
     "dark": Theme(background="#16191d", figure="#0f1113", foreground="#e6e6e6", muted="#5c636b"),
 }
-
-ThemeName = Literal["light", "dark"]

@@ -9,6 +9,7 @@ Shapes must agree, numbers be finite, labels name existing clusters. A problem i
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,6 +295,10 @@ def read_trace(path: Path, name: str, max_points: int) -> TraceArrays:
             max_row_bytes=MAX_ARCHIVE_BYTES,
             max_total_bytes=MAX_ARCHIVE_BYTES,
         )
-    except ArrayFileError as error:  # its message starts with ``name``
-        raise OptionError("", str(error).removeprefix(f"{name}: ")) from None
+    except ArrayFileError as error:
+        # "NAME: message" or "NAME (array 'labels'): message": the array is the key.
+        found = re.fullmatch(rf"{re.escape(name)}(?: \(array '([^']*)'\))?: (.*)", str(error), re.DOTALL)
+        if found is None:  # "no such file: NAME"
+            raise OptionError("", str(error).removesuffix(f": {name}")) from None
+        raise OptionError(found.group(1) or "", found.group(2)) from None
     return dataclasses.replace(check_arrays(arrays, from_file=True, max_points=max_points), source=str(path))

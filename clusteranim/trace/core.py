@@ -280,12 +280,6 @@ class Trace:
             return self.rule.labels(points, state)
         return nearest_existing(points, state.centers)
 
-    def memberships_of(self, points: FloatArray, state: State) -> FloatArray:
-        """Soft assignment of any points under a state, both in data coordinates."""
-        if self.rule is not None:
-            return self.rule.memberships(points, state)
-        return one_hot(self.labels_of(points, state), self.n_clusters)
-
     def events(self, index: int) -> Events:
         """What changed from the state before ``index`` (nothing at index 0)."""
         rows = self.merges[self.merges[:, 0] == index, 1:]

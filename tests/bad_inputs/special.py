@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,49 @@ def _output_fifo(folder: Path) -> None:
     os.mkfifo(folder / "pipe.gif")
 
 
+def _points() -> np.ndarray:
+    """The points of data/trace_points.csv, as the scenario reads them."""
+    return np.loadtxt(Path(__file__).parent / "data" / "trace_points.csv", delimiter=",", skiprows=1)
+
+
+def _trace_arrays(**changes: Any) -> dict[str, Any]:
+    """A good k-means trace of data/trace_points.csv (two states, three clusters), changed."""
+    X = _points()
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2], dtype=np.int8)
+    centers = np.array([[[0.0, 0.0], [5.0, 5.0], [10.0, 0.0]], [[0.03, 0.03], [5.03, 5.03], [12.5, 5.0]]])
+    arrays: dict[str, Any] = {
+        "format_version": np.asarray(1),
+        "algorithm": np.asarray("kmeans"),
+        "display_name": np.asarray("k-means"),
+        "X": X,
+        "labels": np.stack([labels, labels]),
+        "centers": centers,
+        "objective": np.array([200.0, 150.0]),
+        "objective_name": np.asarray("inertia"),
+        "n_iter": np.asarray(1),
+        "converged": np.asarray(True),
+    }
+    arrays.update(changes)
+    return {name: value for name, value in arrays.items() if value is not None}
+
+
+def _trace(name: str, **changes: Any) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        np.savez(folder / "data" / f"{name}.npz", **_trace_arrays(**changes))
+
+    return make
+
+
+def _trace_nan() -> dict[str, Any]:
+    centers = _trace_arrays()["centers"].copy()
+    centers[1, 2, 0] = np.nan
+    return {"centers": centers}
+
+
+def _trace_not_npz(folder: Path) -> None:
+    (folder / "data" / "trace_not_npz.npz").write_text("X,labels\n1,2\n")
+
+
 SPECIAL: dict[str, Callable[[Path], None]] = {
     "scenario_fifo": _scenario_fifo,
     "scenario_dev_zero": _scenario_dev_zero,
@@ -77,4 +121,22 @@ SPECIAL: dict[str, Callable[[Path], None]] = {
     "csv_no_newline": _csv_no_newline,
     "csv_huge_field": _csv_huge_field,
     "npy_too_many_rows": _npy_too_many_rows,
+    "trace_nan": _trace("trace_nan", **_trace_nan()),
+    "trace_shape": _trace("trace_shape", labels=np.zeros((2, 7), dtype=np.int8)),
+    "trace_version": _trace("trace_version", format_version=np.asarray(7)),
+    "trace_pickle": _trace("trace_pickle", labels=np.array([[0, "a"]], dtype=object)),
+    "trace_not_npz": _trace_not_npz,
+    "trace_label_range": _trace("trace_label_range", labels=np.full((2, 10), 5, dtype=np.int8)),
+    "trace_unknown_array": _trace("trace_unknown_array", lables=np.zeros(3)),
+    "trace_points_differ": _trace("trace_points_differ", X=_points() + 1.0),
+    "trace_is_output": _trace("trace_is_output"),
+    "trace_needs_centers": _trace(
+        "trace_needs_centers",
+        algorithm=np.asarray("custom"),
+        display_name=np.asarray("my method"),
+        centers=None,
+        objective=None,
+        objective_name=None,
+    ),
+    "trace_other_algorithm": _trace("trace_other_algorithm", algorithm=np.asarray("gmm")),
 }

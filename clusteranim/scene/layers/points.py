@@ -174,9 +174,7 @@ class RasterPointsLayer:
             if dx * dx + dy * dy <= max(radius * radius, 0.25)
         ]
         rows, columns = grid.shape
-        left, _, bottom, _ = grid.extent
-        column = np.floor((self.context.points[:, 0] - left) / grid.pixel_size[0]).astype(np.intp)
-        row = np.floor((self.context.points[:, 1] - bottom) / grid.pixel_size[1]).astype(np.intp)
+        row, column = grid.cells(self.context.points)
         order = np.arange(len(row))
         winner = np.full(rows * columns, -1, dtype=np.intp)
         for dy, dx in offsets:
