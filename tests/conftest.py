@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,18 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpro
         env={**os.environ, "PYTHONHASHSEED": "0"},
         check=False,
     )
+
+
+def without_opening(fifo: Path, call: Callable[[], str]) -> str:
+    """What ``call`` returns, failing the test if it blocks opening the FIFO ``fifo``
+    (a writer is then opened to release it)."""
+    results: list[str] = []
+    reader = threading.Thread(target=lambda: results.append(call()))
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():
+        with open(fifo, "wb"):
+            pass
+        reader.join()
+        pytest.fail("the FIFO was opened")
+    return results[0]

@@ -7,7 +7,6 @@ import os
 import pickle
 import re
 import socket
-import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from clusteranim.data import GENERATORS
 from clusteranim.data.base import Dataset
 from clusteranim.errors import ScenarioError
 from clusteranim.options import OptionError
-from tests.conftest import run_cli
+from tests.conftest import run_cli, without_opening
 
 Write = Callable[..., Path]
 
@@ -386,22 +385,13 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "data" / "points.csv"
     fifo.parent.mkdir()
     os.mkfifo(fifo)
-    messages: list[str] = []
 
-    def read() -> None:
+    def read() -> str:
         with pytest.raises(OptionError) as caught:
             read_file(tmp_path, path="data/points.csv")
-        messages.append(caught.value.message)
+        return caught.value.message
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    reader.join(timeout=5)
-    if reader.is_alive():  # blocked opening the FIFO: a writer releases it
-        with open(fifo, "wb"):
-            pass
-        reader.join()
-        pytest.fail("the FIFO was opened")
-    assert messages == ["data/points.csv: is a named pipe (FIFO), not a data file"]
+    assert without_opening(fifo, read) == "data/points.csv: is a named pipe (FIFO), not a data file"
 
 
 def test_csv_reading_stops_at_the_first_row_beyond_max_points(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import pytest
 
 from clusteranim.npyfile import ArrayFileError, ArrayKind, TooManyRowsError, read_npz
+from tests.conftest import without_opening
 
 NUMBERS = ArrayKind("iuf", (1, 2), "a 1-D or 2-D array of numbers")
 LABELS = ArrayKind("iufbUS", (1,), "a 1-D array of labels (numbers or strings)")
@@ -162,20 +162,8 @@ def test_a_broken_archive_gives_one_line(tmp_path: Path, rng: np.random.Generato
 def test_only_a_regular_non_empty_file_is_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "trace.npz"
     os.mkfifo(fifo)
-    messages: list[str] = []
-
-    def read_fifo() -> None:
-        messages.append(refusal(fifo))
-
-    reader = threading.Thread(target=read_fifo)
-    reader.start()
-    reader.join(timeout=5)
-    if reader.is_alive():  # blocked opening the FIFO: a writer releases it
-        with open(fifo, "wb"):
-            pass
-        reader.join()
-        pytest.fail("the FIFO was opened")
-    assert messages == ["trace.npz: is a named pipe (FIFO), not an .npz archive"]
+    message = without_opening(fifo, lambda: refusal(fifo))
+    assert message == "trace.npz: is a named pipe (FIFO), not an .npz archive"
     assert refusal(tmp_path) == f"{tmp_path.name}: is a directory, not an .npz archive"
     assert refusal(tmp_path / "missing.npz") == "no such file: missing.npz"
     (tmp_path / "empty.npz").touch()
