@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from clusteranim.algorithms.base import Capabilities
 from clusteranim.options import NamedOptions
 
 
@@ -33,6 +34,8 @@ def describe(what: str | None) -> str:
         for entry, plugin in sections[name].items():
             if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
                 lines.append(f"  {entry}: {plugin.summary}")
+                if isinstance(capabilities := getattr(plugin, "capabilities", None), Capabilities):
+                    lines.append(f"      ({capabilities.describe()})")
                 for option, default in plugin.parameters().items():
                     field = plugin.model_fields[option]
                     shown = "(required)" if field.is_required() else _show(default)

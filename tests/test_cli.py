@@ -141,6 +141,9 @@ def test_version_help_schema_and_list() -> None:
     everything = runner.invoke(main, ["list"]).stdout
     for section in ("generators:", "algorithms:", "layers:", "formats:"):
         assert section in everything
+    algorithms = runner.invoke(main, ["list", "algorithms"]).stdout
+    assert "(objective: inertia (lower is better); states: centers; assignments: hard)" in algorithms
+    assert "mean log-likelihood (higher is better); states: centers, weights, covariances;" in algorithms
 
 
 def test_help_imports_no_heavy_module() -> None:

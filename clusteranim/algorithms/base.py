@@ -63,6 +63,26 @@ class Capabilities:
     assigns_any_point: bool = True
     member: str = "cluster"
 
+    def describe(self) -> str:
+        """What the algorithm gives, in a line: ``objective: inertia (lower is better);
+        states: centers; assignments: hard``."""
+        held = [name for name in ("centers", "weights", "covariances") if getattr(self, name)]
+        parts = []
+        if self.objective is not None:
+            parts.append(f"objective: {self.objective} ({'higher' if self.maximize else 'lower'} is better)")
+        parts.append("states: " + (", ".join(held) or "labels only"))
+        parts.append("assignments: " + ("soft" if self.soft else "hard"))
+        parts += [
+            text
+            for flag, text in (
+                (self.noise, "noise"),
+                (self.varying_k, "a varying number of clusters"),
+                (self.merge_tree, "merges"),
+            )
+            if flag
+        ]
+        return "; ".join(parts)
+
 
 @dataclass(frozen=True)
 class AlgorithmProfile:
