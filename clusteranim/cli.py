@@ -10,7 +10,6 @@ import functools
 import gc
 import json
 import math
-import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import click
 
 from clusteranim import __version__
 from clusteranim.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, ClusteranimError, Terminated
+from clusteranim.signals import catch_signals, check_signals, restore_signals
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,8 +31,7 @@ def _reporting(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool, **kwargs: Any) -> Any:
         # SIGTERM unwinds like Ctrl-C, so that partial output is removed on the way out.
-        _received.clear()
-        previous = {number: signal.signal(number, _on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
+        previous = catch_signals()
         try:
             return command(*args, **kwargs)
         except Terminated:
@@ -58,51 +57,9 @@ def _reporting(command: F) -> F:
             )
             sys.exit(1)
         finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
+            restore_signals(previous)
 
     return wrapper  # type: ignore[return-value]
-
-
-_received: list[int] = []  # the signals received during the current command
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    _received.append(signum)
-    if not _unwinding():
-        _raise_for(signum)
-
-
-def _unwinding() -> bool:
-    """Whether the exception of an earlier signal is on its way out.
-
-    A second Ctrl-C (or a SIGTERM after it) then only adds to ``_received``: raised, it
-    would break off the clean-up under way (stopping workers, removing partial files).
-    """
-    error = sys.exc_info()[1]
-    while error is not None:
-        if isinstance(error, (KeyboardInterrupt, Terminated)):
-            return True
-        error = error.__context__
-    return False
-
-
-def _raise_for(signum: int) -> None:
-    if signum == signal.SIGTERM:
-        raise Terminated
-    raise KeyboardInterrupt
-
-
-def _check_signals() -> None:
-    """Raise again for a signal already received.
-
-    The handler's exception is raised in whatever Python code runs when the signal
-    arrives, and CPython drops an exception raised inside a finalizer (``__del__``, a
-    weakref callback run by a garbage collection); checked after every frame, such a
-    lost interrupt still stops the render.
-    """
-    if _received:
-        _raise_for(_received[-1])
 
 
 _set_option = click.option(
@@ -247,14 +204,14 @@ def render(
         with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
-                _check_signals()
+                check_signals()
                 bar.length = total
                 bar.update(done - bar.pos)
 
             result = render_scenario(loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress)
     else:
         result = render_scenario(
-            loaded, jobs=jobs, depfile=depfile, trace=given, progress=lambda done, total: _check_signals()
+            loaded, jobs=jobs, depfile=depfile, trace=given, progress=lambda done, total: check_signals()
         )
     if as_json:
         click.echo(strict_json(result.to_dict()))
