@@ -115,8 +115,9 @@ CHECKED_FIELDS: dict[tuple[type[BaseModel], str], JsonSchemaEdit] = {
     (StyleOptions, "title"): _also(pattern=TEMPLATE),
     (TitleOptions, "corner_label"): _also(pattern=TEMPLATE),
     (OutputOptions, "path"): _also(pattern=NOT_BLANK),
-    (OutputOptions, "format"): _also(enum=[*FORMATS, None]),
-    (OutputOptions, "toggle_layers"): _also(items={"enum": list(LAYERS)}),
+    # The registries as they are when the schema is made (plug-ins may have joined them).
+    (OutputOptions, "format"): lambda json_schema: {**json_schema, "enum": [*FORMATS, None]},
+    (OutputOptions, "toggle_layers"): lambda json_schema: {**json_schema, "items": {"enum": list(LAYERS)}},
     (BlobsLikeOptions, "n_samples"): _also(minimum=1, minItems=1, items={"minimum": 0}),
     (BlobsLikeOptions, "centers"): _also(minimum=1, minItems=1, items={"minItems": 1}),
     (BlobsLikeOptions, "cluster_std"): _also(minimum=0, items={"minimum": 0}),

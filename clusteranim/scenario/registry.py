@@ -8,6 +8,7 @@ know it at once.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Discriminator, Field
@@ -15,9 +16,10 @@ from pydantic.fields import FieldInfo
 
 from clusteranim.algorithms import ALGORITHMS, AlgorithmOptions
 from clusteranim.data import GENERATORS, DataOptions
+from clusteranim.errors import did_you_mean
 from clusteranim.options import NamedOptions, tagged_union
 from clusteranim.scenario.model import Scenario
-from clusteranim.scene.base import LayerOptions
+from clusteranim.scene.base import NEEDS, LayerOptions
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.style import StyleOptions
 from clusteranim.writers import FORMATS
@@ -45,10 +47,12 @@ def register(plugin: type[NamedOptions] | WriterFactory, name: str | None = None
         registry: dict[str, Any]
         if issubclass(plugin, AlgorithmOptions):
             registry = ALGORITHMS
+            _check_algorithm(plugin)
         elif issubclass(plugin, DataOptions):
             registry = GENERATORS
         elif issubclass(plugin, LayerOptions):
             registry = LAYERS
+            _check_layer(plugin)
         else:
             raise ValueError(f"{plugin.__name__} is not a data source, an algorithm or a layer")
         _add(registry, plugin.plugin_name(), plugin)
@@ -56,13 +60,61 @@ def register(plugin: type[NamedOptions] | WriterFactory, name: str | None = None
         return
     if name is None:
         raise ValueError("a writer is registered under a format name: register(Writer, name='...')")
+    _check_writer(plugin, name)
     _add(FORMATS, name, plugin)
 
 
 def _add(registry: dict[str, Any], name: str, plugin: Any) -> None:
-    if name in registry and registry[name] is not plugin:
-        raise ValueError(f"{name!r} is taken by {registry[name].__name__}")
+    """Add ``plugin``; a class of the same module and name replaces the one registered
+    (a notebook cell run again), any other is refused."""
+    held = registry.get(name)
+    if held is not None and held is not plugin and _identity(held) != _identity(plugin):
+        raise ValueError(f"{name!r} is taken by {_identity(held)}")
     registry[name] = plugin
+
+
+def _identity(plugin: Any) -> str:
+    return f"{getattr(plugin, '__module__', '?')}.{getattr(plugin, '__qualname__', plugin)}"
+
+
+def _check_algorithm(plugin: type[AlgorithmOptions]) -> None:
+    """Its options and the algorithm they build must declare the same capabilities (the
+    layers are checked against the options, the frames drawn from the algorithm's)."""
+    try:
+        built = plugin().build(0)
+    except Exception:  # options without defaults: checked when rendered
+        return
+    if getattr(built, "capabilities", None) != plugin.capabilities:
+        raise ValueError(
+            f"{plugin.__name__}.capabilities and those of the {type(built).__name__} it builds differ;"
+            f" set capabilities = {type(built).__name__}.capabilities"
+        )
+
+
+def _check_layer(plugin: type[LayerOptions]) -> None:
+    unknown = [need for need in plugin.needs if need not in NEEDS]
+    if unknown:
+        raise ValueError(
+            f"{plugin.__name__}.needs: unknown capability {unknown[0]!r}{did_you_mean(unknown[0], NEEDS)}"
+        )
+
+
+def _check_writer(plugin: Any, name: str) -> None:
+    extensions = getattr(plugin, "extensions", None)
+    if not callable(plugin) or not isinstance(getattr(plugin, "writes_folder", None), bool):
+        raise ValueError(
+            f"{name}: a writer class has extensions, writes_folder, and opens with (path, movie)"
+        )
+    if not isinstance(extensions, tuple) or not all(
+        isinstance(extension, str) and re.fullmatch(r"\.[a-z0-9]+", extension) for extension in extensions
+    ):
+        raise ValueError(
+            f"{name}: extensions must be a tuple of lower-case '.ext' strings, got {extensions!r}"
+        )
+    for other, factory in FORMATS.items():
+        claimed = set(extensions) & set(factory.extensions)
+        if other != name and claimed:
+            raise ValueError(f"{name}: {sorted(claimed)[0]} already selects the format {other!r}")
 
 
 def _rebuild() -> None:

@@ -17,7 +17,9 @@ class OutputOptions(Options):
         description="Output file, relative to the current directory; its extension"
         " chooses the format unless format is set.",
     )
-    format: str | None = Field(None, description="One of: " + ", ".join(FORMATS) + ".")
+    format: str | None = Field(
+        None, description="A registered format: gif, mp4, webm, html, frames (see clusteranim list formats)."
+    )
     fps: float = Field(2.0, gt=0, le=100, description="Frames per second.")
     hold_last: float = Field(1.0, ge=0, le=600, description="Seconds the final frame stays on screen.")
     loop: int = Field(
