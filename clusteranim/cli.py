@@ -324,19 +324,33 @@ def validate(
 @click.option("-o", "--output", required=True, metavar="PATH", help="The .npz file to write.")
 @_seed_option
 @_set_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_reporting
-def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ...]) -> None:
+def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ...], quiet: bool) -> None:
     """Run SCENARIO's algorithm and save every iteration as a numpy .npz archive."""
+    from pathlib import PurePath
+
+    from clusteranim.errors import Problem, ScenarioError
+
     from clusteranim.pipeline import prepare, run
     from clusteranim.scenario import load_scenario
     from clusteranim.writers import atomic_path
     from clusteranim.writers.targets import Target
 
+    if PurePath(output).suffix.lower() != ".npz":
+        raise ScenarioError(
+            Problem(f"--output {output}", None, "", "a trace is an .npz archive: name it *.npz")
+        )
     loaded = load_scenario(scenario, overrides, seed=seed)
     target = Target("--output", output)
     recorded = run(loaded, prepare(loaded, [target]))
     with atomic_path(target.path) as temporary, temporary.open("wb") as file:
         recorded.save(file)
+    if not quiet:
+        click.echo(
+            f"wrote {output} (trace, {len(recorded)} states, {recorded.n_clusters} clusters,"
+            f" {target.path.stat().st_size:,} bytes)"
+        )
 
 
 @main.command()

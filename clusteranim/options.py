@@ -65,6 +65,10 @@ class OptionError(ValueError):
         self.key = key
         self.message = message
 
+    def __reduce__(self) -> tuple[type[OptionError], tuple[str, str]]:
+        """Pickle by key and message, so that one raised in a worker reads the same here."""
+        return (type(self), (self.key, self.message))
+
 
 def tagged_union(registry: Mapping[str, type[NamedOptions]], key: str, default: str | None) -> Any:
     """A union of the registered option models, chosen by the value of ``key``."""

@@ -26,6 +26,8 @@ from clusteranim.writers.targets import Target
 Progress = Callable[[int, int], None]
 #: A trace made elsewhere: read from a file (its arrays checked), or built in Python.
 GivenTrace = TraceArrays | Trace
+# What an algorithm's complaint about one of its options means of a trace's arrays.
+_REFUSALS = {"reg_covar": ("covariances", "a component's covariance is not positive definite")}
 # Points of a trace file and of the scenario's data agree to this relative tolerance
 # (a CSV written with enough digits reads back within it).
 SAME_POINTS = 1e-9
@@ -125,9 +127,29 @@ def attach(scenario: Scenario, dataset: Dataset, given: GivenTrace, name: str) -
     rule = None
     if profile.key:
         options = scenario.algorithm
+        from clusteranim.algorithms.scaling import Scaling
+
+        expected, scaling = Scaling.fit(dataset.X, options.normalize), given.scaling()
+        if not (
+            np.allclose(expected.offset, scaling.offset, rtol=SAME_POINTS, atol=0)
+            and np.allclose(expected.scale, scaling.scale, rtol=SAME_POINTS, atol=0)
+        ):
+            raise scenario.problem(
+                "algorithm.normalize", f"is {options.normalize}, but the trace was fitted in another space"
+            )
         profile = dataclasses.replace(options.profile(), n_clusters=profile.n_clusters)
-        rule = Rule(options.build(scenario.algorithm_seed), given.scaling())
-    return Trace.from_checked(given, rule, profile, X=dataset.X)
+        rule = Rule(options.build(scenario.algorithm_seed), scaling)
+    trace = Trace.from_checked(given, rule, profile, X=dataset.X)
+    if rule is not None:
+        # The algorithm's own checks of its parameters (a covariance that is not positive
+        # definite), state by state, on one point.
+        for index in range(len(trace)):
+            try:
+                rule.labels(dataset.X[:1], trace.state(index))
+            except OptionError as error:
+                array, message = _REFUSALS.get(error.key, ("", error.message))
+                raise refuse(array, f"state {index}: {message}") from None
+    return trace
 
 
 def render(
@@ -178,6 +200,8 @@ def render(
     from clusteranim.writers.png import write_png
 
     started = time.perf_counter()
+    if trace is not None and not isinstance(trace, (str, Path, Trace, TraceArrays)):
+        raise TypeError(f"trace must be a Trace or the path of a trace file, not {type(trace).__name__}")
     given = read_given_trace(trace) if isinstance(trace, (str, Path)) else trace
     trace_file = given.source if isinstance(given, TraceArrays) else None
     dotted = {key.replace("__", "."): value for key, value in overrides.items()}
@@ -233,7 +257,7 @@ def render(
         bytes=_size(planned[0].path),
         n_iter=recorded.n_iter,
         converged=recorded.converged,
-        objective=float(recorded.objective[-1]),
+        objective=_finite(float(recorded.objective[-1])),
         seconds=round(time.perf_counter() - started, 3),
     )
 
@@ -257,6 +281,11 @@ def draw_frames(
     style = scenario.style
     job = Job(scenario, trace, dataset, schedule, variants, style.width, style.height)
     return draw_in_workers(job, jobs)
+
+
+def _finite(value: float) -> float | None:
+    """``value``, or None for an objective that is not a number (none, or diverged)."""
+    return value if np.isfinite(value) else None
 
 
 def _size(path: Path) -> int:

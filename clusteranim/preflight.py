@@ -50,7 +50,8 @@ def load_data(scenario: Scenario) -> Dataset:
             view_columns(view, dataset.n_features)
         except OptionError as error:
             raise scenario.problem(f"style.{error.key}", error.message) from None
-    if scenario.algorithm.k > dataset.n_samples:
+    given = scenario.given_trace
+    if (given is None or given.profile.key) and scenario.algorithm.k > dataset.n_samples:
         source = f" in {scenario.data.path}" if isinstance(scenario.data, FileOptions) else ""
         raise scenario.problem(
             "algorithm.k",

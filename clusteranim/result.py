@@ -25,8 +25,8 @@ class RenderResult:
     n_iter : int
         Updates the algorithm performed.
     converged : bool
-    objective : float
-        Objective of the final state.
+    objective : float or None
+        Objective of the final state (None when there is none, or it is not a number).
     seconds : float
         Wall time of the whole render.
     """
@@ -39,7 +39,7 @@ class RenderResult:
     bytes: int
     n_iter: int
     converged: bool
-    objective: float
+    objective: float | None
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:

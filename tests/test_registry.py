@@ -72,6 +72,14 @@ SCRIPT = textwrap.dedent(
 
 
     refused(Liar)
+
+
+    class Custom(KMeansOptions):
+        name: Literal["custom"] = "custom"
+
+
+    refused(Custom)
+    refused(42)
     """
 )
 
@@ -92,6 +100,8 @@ def test_plugins_are_checked_as_they_join() -> None:
         "accepted",
         "apng",
         "Liar.capabilities and those of the KMeans it builds differ; set capabilities = KMeans.capabilities",
+        "'custom' names traces made outside clusteranim; choose another name",
+        "42 is not a plug-in class (options or a writer)",
     ]
 
 

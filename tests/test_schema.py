@@ -163,6 +163,10 @@ LOADER_ERRORS = [
     "trace_bomb",
     "trace_needs_centers",
     "trace_other_algorithm",
+    "trace_gmm_no_covariances",
+    "trace_gmm_not_definite",
+    "trace_title_objective",
+    "set_layers_override",  # the command line, not the file
 ]
 #: No YAML document to check: not a regular file, not UTF-8 text, not YAML, too large.
 NOT_DOCUMENTS = [

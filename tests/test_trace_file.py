@@ -11,12 +11,16 @@ import pytest
 import yaml
 from PIL import Image
 
+import clusteranim
 from clusteranim import Trace
+from clusteranim.data.base import Dataset
 from clusteranim.drawing import build_scene
 from clusteranim.options import OptionError
 from clusteranim.pipeline import attach, read_given_trace
 from clusteranim.preflight import load_data
 from clusteranim.scenario import load_scenario
+from clusteranim.scene.figure import Scene
+from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import FORMAT_VERSION, check_arrays, record
 from tests.conftest import ROOT, run_cli
 
@@ -87,7 +91,7 @@ def test_reached_points_leave_noise() -> None:
         (
             {"labels": np.full((1, 120), 5), "centers": np.zeros((1, 5, 2))},
             "labels",
-            "state 0 labels a point 5",
+            "state 0 gives point 0 the label 5",
         ),
         ({"labels": np.full((1, 120), -2)}, "labels", "labels are -1 (noise)"),
         ({"labels": np.zeros((1, 120), int), "centers": np.zeros((1, 1, 3))}, "centers", "must have shape"),
@@ -272,3 +276,45 @@ def test_a_recorded_trace_keeps_its_content() -> None:
         assert np.array_equal(arrays["labels"][index], trace.labels(index))
     assert np.array_equal(arrays["centers"], trace.centers)
     assert arrays["labels"].dtype.kind == "i"  # signed: -1 is noise in any trace
+
+
+def test_a_trace_without_objective_plays_in_the_html_player(tmp_path: Path) -> None:
+    X, _ = groups()
+    labels = np.stack([np.repeat(np.arange(6), 20)] * 2)
+    Trace.from_arrays(X, labels=labels).save(tmp_path / "t.npz")
+    scenario = scenario_for(tmp_path, X, layers=["points", "legend", "title"])
+    process = run_cli(
+        "render", str(scenario), "--trace", str(tmp_path / "t.npz"), "-o", str(tmp_path / "t.html"), "--json"
+    )
+    assert process.returncode == 0, process.stderr
+    assert '"objective": null' in process.stdout
+    page = (tmp_path / "t.html").read_text()
+    assert '"objective":null' in page and "NaN" not in page
+
+
+def test_the_legend_and_trails_follow_the_clusters_that_exist() -> None:
+    from clusteranim.scene.base import Frame
+
+    X, trace = shrinking_trace()
+    dataset = Dataset(X)
+    style = StyleOptions.model_validate({"width": 320, "height": 240, "layers": ["trails", "legend"]})
+    scene = Scene(style, trace, dataset, "merging")
+    trails, legend = scene.layers
+    shown = []
+    for step in range(3):
+        scene.draw(Frame(trace, step))
+        shown.append([text.get_text() for text in legend.artists[0].get_texts()])
+        assert [line.get_visible() for line in trails.artists] == list(trace.is_active(step))
+    assert shown == [
+        ["cluster 1", "cluster 2", "cluster 3", "cluster 4", "cluster 5"],
+        ["cluster 1", "cluster 2", "cluster 3", "cluster 4"],
+        ["cluster 1", "cluster 2", "cluster 4"],
+    ]
+
+
+def test_python_errors_name_the_array() -> None:
+    X, _ = groups()
+    with pytest.raises(OptionError, match=r"^weights: holds NaN or infinite values \(only centers may"):
+        Trace.from_arrays(X, labels=np.zeros((1, 120), int), weights=np.full((1, 1), np.nan))
+    with pytest.raises(TypeError, match="trace must be a Trace"):
+        clusteranim.render({}, trace=42)  # type: ignore[arg-type]

@@ -69,10 +69,12 @@ class Origin:
         for override, text in self.overrides.items():
             if len(override) > len(path) and override[: len(path)] == path:  # a key --set created
                 return Problem(text, None, dotted(path), message)
-        for length in range(len(path), -1, -1):
+        for length in range(len(path), -1, -1):  # an override owns everything below its key
             prefix = path[:length]
             if prefix in self.overrides:
                 return Problem(self.overrides[prefix], None, dotted(path), message)
+        for length in range(len(path), -1, -1):
+            prefix = path[:length]
             if prefix in self.lines:
                 return Problem(self.source, self.lines[prefix], dotted(path), message)
         return Problem(self.source, None, dotted(path), message)

@@ -100,6 +100,10 @@ class Scenario(Options):
             check_palette_size(self.style.palette, profile.n_clusters)
         except ValueError as error:
             raise OptionError("style.palette", str(error)) from None
+        if profile.capabilities.objective is None:
+            for key, template in self.style.templates().items():
+                if "{objective" in template:
+                    raise OptionError(key, f"uses {{objective}}, but {profile.name} has no objective")
         for depth, layer in enumerate(self.style.layers):
             try:
                 layer.check_for(profile)

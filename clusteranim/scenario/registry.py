@@ -22,6 +22,7 @@ from clusteranim.scenario.model import Scenario
 from clusteranim.scene.base import NEEDS, LayerOptions
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.style import StyleOptions
+from clusteranim.trace import CUSTOM
 from clusteranim.writers import FORMATS
 from clusteranim.writers.base import WriterFactory
 
@@ -44,6 +45,8 @@ def register(plugin: type[NamedOptions] | WriterFactory, name: str | None = None
         When the name is taken, or ``plugin`` is none of these.
     """
     if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
+        if plugin.plugin_name() == CUSTOM:
+            raise ValueError(f"{CUSTOM!r} names traces made outside clusteranim; choose another name")
         registry: dict[str, Any]
         if issubclass(plugin, AlgorithmOptions):
             registry = ALGORITHMS
@@ -58,7 +61,9 @@ def register(plugin: type[NamedOptions] | WriterFactory, name: str | None = None
         _add(registry, plugin.plugin_name(), plugin)
         _rebuild()
         return
-    if name is None:
+    if not isinstance(plugin, type):
+        raise ValueError(f"{plugin!r} is not a plug-in class (options or a writer)")
+    if not isinstance(name, str) or not name:
         raise ValueError("a writer is registered under a format name: register(Writer, name='...')")
     _check_writer(plugin, name)
     _add(FORMATS, name, plugin)

@@ -57,6 +57,15 @@ class StyleOptions(Options):
     axes: bool = Field(True, description="Draw the axes frame (false: the data alone).")
     ticks: bool = Field(True, description="Draw tick marks, their labels and axis labels.")
 
+    def templates(self) -> dict[str, str]:
+        """Every text template the style fills in per frame, by its key (from the root)."""
+        found = {"style.title": self.title}
+        for depth, layer in enumerate(self.layers):
+            label = getattr(layer, "label_template", None)
+            if isinstance(label, str):
+                found[f"style.layers.{depth}.{layer.plugin_name()}.corner_label"] = label
+        return found
+
     @field_validator("layers", mode="before")
     @classmethod
     def _name_layers(cls, layers: Any) -> Any:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from clusteranim.trace.checks import FORMAT_VERSION, NOISE, TraceArrays, check_arrays, read_trace
+from clusteranim.trace.checks import CUSTOM, FORMAT_VERSION, NOISE, TraceArrays, check_arrays, read_trace
 from clusteranim.trace.core import Events, Rule, Trace
 from clusteranim.trace.record import record
 
 __all__ = [
+    "CUSTOM",
     "FORMAT_VERSION",
     "NOISE",
     "Events",

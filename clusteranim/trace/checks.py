@@ -35,6 +35,11 @@ CUSTOM = "custom"
 #: Most states a trace may hold, and most cluster identities.
 MAX_STATES = 100_000
 MAX_CLUSTERS = 1_000
+#: Largest magnitude of any number in a trace (as of a data coordinate): squares and
+#: sums of squares stay far from overflow.
+MAX_MAGNITUDE = 1e100
+#: The arrays in data coordinates (covariances and objectives hold their squares).
+COORDINATES = ("X", "centers", "fit_offset")
 #: Most bytes of arrays an archive may hold once decompressed.
 MAX_ARCHIVE_BYTES = 4 << 30
 
@@ -124,12 +129,16 @@ def check_arrays(given: Mapping[str, Any], *, from_file: bool, max_points: int |
         kinds, ndim, words = ARRAYS[name]
         if value.dtype.kind not in kinds or value.ndim != ndim:
             raise OptionError(name, f"must be {words}, got {value.dtype} of shape {value.shape}")
-        if (
-            value.dtype.kind in "fc"
-            and not np.isfinite(value).all()
-            and not (name == "centers" and not from_file)
-        ):
-            raise OptionError(name, "holds NaN or infinite values")
+        if value.dtype.kind in "fc":
+            numbers = value[~np.isnan(value)] if name == "centers" and not from_file else value
+            if not np.isfinite(numbers).all():
+                where = "" if from_file else " (only centers may hold rows of NaN, for absent clusters)"
+                raise OptionError(name, f"holds NaN or infinite values{where}")
+            largest = float(np.abs(numbers).max(initial=0.0))
+            if name in COORDINATES and largest > MAX_MAGNITUDE:
+                raise OptionError(
+                    name, f"holds values as large as {largest:.3g}; at most {MAX_MAGNITUDE:.0e}"
+                )
     if from_file:
         if "format_version" not in arrays:
             raise OptionError("format_version", "is missing: not a trace written by clusteranim trace")
@@ -165,6 +174,13 @@ def check_arrays(given: Mapping[str, Any], *, from_file: bool, max_points: int |
             raise OptionError("centers", "a centre is either all numbers or all NaN (an absent cluster)")
         if "active" not in arrays and missing.any():
             arrays["active"] = ~missing.all(axis=2)
+    if "active" not in arrays and "centers" not in arrays and str(arrays.get("algorithm", CUSTOM)) == CUSTOM:
+        # Without centres, a cluster exists at a state when it holds a point.
+        present = np.zeros((n_states, n_clusters), dtype=bool)
+        for state, row in enumerate(labels):
+            present[state, row[row >= 0]] = True
+        if not present.all():
+            arrays["active"] = present
     _check_labels(arrays, n_clusters)
     _check_values(arrays, n_states, n_clusters)
     return TraceArrays(arrays, _profile(arrays, n_clusters))
@@ -207,8 +223,10 @@ def _check_labels(arrays: Mapping[str, np.ndarray], n_clusters: int) -> None:
     if low < NOISE or high >= n_clusters:
         value = low if low < NOISE else high
         state = int(np.argwhere(labels == value)[0, 0])
+        point = int(np.argwhere(labels[state] == value)[0, 0])
         raise OptionError(
-            "labels", f"state {state} labels a point {value}; labels are -1 (noise) to {n_clusters - 1}"
+            "labels",
+            f"state {state} gives point {point} the label {value}; labels are -1 (noise) to {n_clusters - 1}",
         )
     active = arrays.get("active")
     if active is not None:
@@ -224,8 +242,12 @@ def _check_labels(arrays: Mapping[str, np.ndarray], n_clusters: int) -> None:
 
 
 def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: int) -> None:
-    if "weights" in arrays and (arrays["weights"] < 0).any():
-        raise OptionError("weights", "must not be negative")
+    if "weights" in arrays:
+        weights = arrays["weights"]
+        if (weights < 0).any():
+            raise OptionError("weights", "must not be negative")
+        if not np.allclose(weights.sum(axis=1), 1.0, rtol=0, atol=1e-6):
+            raise OptionError("weights", "each state's must sum to 1")
     if "covariances" in arrays:
         covariances = arrays["covariances"]
         if not np.allclose(covariances, covariances.swapaxes(-1, -2), rtol=1e-6, atol=0):
@@ -234,8 +256,8 @@ def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: i
         memberships = arrays["memberships"]
         if (memberships < 0).any() or (memberships.sum(axis=2) > 1 + 1e-6).any():
             raise OptionError("memberships", "must be non-negative, each point's summing to at most 1")
-    if "fit_scale" in arrays and not (arrays["fit_scale"] > 0).all():
-        raise OptionError("fit_scale", "must be positive")
+    if "fit_scale" in arrays and not (arrays["fit_scale"] >= 1 / MAX_MAGNITUDE).all():
+        raise OptionError("fit_scale", f"must be at least {1 / MAX_MAGNITUDE:.0e}")
     if "n_iter" in arrays and int(arrays["n_iter"]) != n_states - 1:
         raise OptionError("n_iter", f"must be the number of states less one ({n_states - 1})")
     merges = arrays.get("merges")
@@ -251,6 +273,16 @@ def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: i
                 "merges",
                 f"rows are (state 1 to {n_states - 1}, a, b, into) with clusters 0 to {n_clusters - 1}",
             )
+        active = arrays.get("active")
+        for state, a, b, into in merges.tolist():
+            before = np.ones(n_clusters, bool) if active is None else active[state - 1]
+            after = np.ones(n_clusters, bool) if active is None else active[state]
+            if a == b or not (before[a] and before[b]) or not after[into]:
+                raise OptionError(
+                    "merges",
+                    f"({state}, {a}, {b}, {into}): two clusters that exist at state {state - 1}"
+                    f" merge into one that exists at state {state}",
+                )
 
 
 def _profile(arrays: Mapping[str, np.ndarray], n_clusters: int) -> AlgorithmProfile:
@@ -258,9 +290,22 @@ def _profile(arrays: Mapping[str, np.ndarray], n_clusters: int) -> AlgorithmProf
     name = str(arrays.get("display_name", ""))
     if key in ALGORITHMS:
         options = ALGORITHMS[key]
-        return AlgorithmProfile(name or options.display_name, options.capabilities, n_clusters, key)
+        capabilities = options.capabilities
+        for needed, present in (
+            ("centers", capabilities.centers),
+            ("weights", capabilities.weights),
+            ("covariances", capabilities.covariances),
+            ("objective", capabilities.objective is not None),
+        ):
+            if present and needed not in arrays:
+                raise OptionError(needed, f"is missing: a {key} trace holds it")
+        return AlgorithmProfile(name or options.display_name, capabilities, n_clusters, key)
     if key != CUSTOM:
-        raise OptionError("algorithm", f"unknown algorithm {key!r}{did_you_mean(key, [*ALGORITHMS, CUSTOM])}")
+        raise OptionError(
+            "algorithm",
+            f"unknown algorithm {key!r}{did_you_mean(key, [*ALGORITHMS, CUSTOM])} (an algorithm"
+            " registered in Python renders its traces from Python)",
+        )
     active = arrays.get("active")
     capabilities = Capabilities(
         objective=str(arrays.get("objective_name", "objective")) if "objective" in arrays else None,

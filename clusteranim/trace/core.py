@@ -24,6 +24,7 @@ from clusteranim.algorithms.base import AlgorithmProfile, Capabilities, Iterativ
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import State
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
+from clusteranim.options import OptionError
 from clusteranim.sums import one_hot
 from clusteranim.trace.checks import CUSTOM, FORMAT_VERSION, NOISE, TraceArrays, check_arrays
 
@@ -141,9 +142,15 @@ class Trace:
         Raises
         ------
         OptionError
-            (a ValueError) naming the first array found wrong.
+            (a ValueError) at the first array found wrong, its message naming it.
         """
-        return cls.from_checked(check_arrays({"X": X, "labels": labels, **arrays}, from_file=False))
+        try:
+            checked = check_arrays({"X": X, "labels": labels, **arrays}, from_file=False)
+        except OptionError as error:
+            raise OptionError(
+                error.key, f"{error.key}: {error.message}" if error.key else error.message
+            ) from None
+        return cls.from_checked(checked)
 
     @classmethod
     def from_checked(

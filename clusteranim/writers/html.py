@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 from importlib import resources
 from pathlib import Path
 
@@ -49,7 +50,11 @@ class HtmlWriter:
             "loop": self.movie.loop == 0,
             "objective_name": self.movie.objective_name,
             "labels": [
-                {"iteration": label.iteration, "objective": label.objective} for label in self.movie.labels
+                {
+                    "iteration": label.iteration,
+                    "objective": label.objective if math.isfinite(label.objective) else None,
+                }
+                for label in self.movie.labels
             ],
             "variants": variants,
             "toggles": [{"name": name, "label": label} for name, label in self.movie.toggles],

@@ -138,5 +138,24 @@ SPECIAL: dict[str, Callable[[Path], None]] = {
         objective=None,
         objective_name=None,
     ),
-    "trace_other_algorithm": _trace("trace_other_algorithm", algorithm=np.asarray("gmm")),
+    "trace_other_algorithm": _trace(
+        "trace_other_algorithm",
+        algorithm=np.asarray("gmm"),
+        weights=np.full((2, 3), 1 / 3),
+        covariances=np.tile(np.eye(2), (2, 3, 1, 1)),
+    ),
+    "trace_gmm_no_covariances": _trace("trace_gmm_no_covariances", algorithm=np.asarray("gmm")),
+    "trace_gmm_not_definite": _trace(
+        "trace_gmm_not_definite",
+        algorithm=np.asarray("gmm"),
+        weights=np.full((2, 3), 1 / 3),
+        covariances=np.tile(np.array([[1.0, 2.0], [2.0, 1.0]]), (2, 3, 1, 1)),
+    ),
+    "trace_title_objective": _trace(
+        "trace_title_objective",
+        algorithm=np.asarray("custom"),
+        display_name=np.asarray("my method"),
+        objective=None,
+        objective_name=None,
+    ),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field, field_validator
 
 from clusteranim.algorithms.base import AlgorithmProfile
@@ -58,29 +59,63 @@ class LegendOptions(LayerOptions):
             raise OptionError("labels", f"lists {len(self.labels)} labels for k = {profile.n_clusters}")
 
     def build(self, context: SceneContext) -> LegendLayer:
-        from matplotlib.lines import Line2D
-
-        n_clusters = len(context.colors)
         noun = context.trace.capabilities.member
-        labels = self.labels or [f"{noun} {index + 1}" for index in range(n_clusters)]
-        handles = [
-            Line2D(
-                [], [], linestyle="", marker="o", markersize=8, markerfacecolor=color, markeredgecolor="none"
-            )
-            for color in context.colors
-        ]
-        legend = context.axes.legend(handles, labels, loc=self.loc, title=self.title, framealpha=0.85)
-        return LegendLayer(legend)
+        labels = self.labels or [f"{noun} {index + 1}" for index in range(len(context.colors))]
+        return LegendLayer(self, context, labels)
 
 
 class LegendLayer:
-    """Drawn once, unless a moving layer lies beneath it."""
+    """One entry per cluster, drawn once; when clusters come and go (a varying number of
+    clusters), the entries of the clusters that exist, redrawn when the iteration changes."""
 
-    static = True
-    per_iteration = True
+    def __init__(self, options: LegendOptions, context: SceneContext, labels: list[str]) -> None:
+        self.options = options
+        self.context = context
+        self.labels = labels
+        self.static = context.trace.active is None
+        self.per_iteration = True
+        self.shown: tuple[int, ...] | None = None
+        self.legend = self._make(tuple(range(len(labels))) if self.static else self._existing(0))
+        self.artists: list[Artist] = [self.legend]
 
-    def __init__(self, legend: Artist) -> None:
-        self.artists: list[Artist] = [legend]
+    def _existing(self, iteration: int) -> tuple[int, ...]:
+        return tuple(int(index) for index in np.flatnonzero(self.context.trace.is_active(iteration)))
+
+    def _make(self, clusters: tuple[int, ...]) -> Artist:
+        from matplotlib.lines import Line2D
+
+        colors = self.context.colors
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markersize=8,
+                markerfacecolor=colors[index],
+                markeredgecolor="none",
+            )
+            for index in clusters
+        ]
+        self.shown = clusters
+        options = self.options
+        axes = self.context.axes
+        return axes.legend(
+            handles,
+            [self.labels[index] for index in clusters],
+            loc=options.loc,
+            title=options.title,
+            framealpha=0.85,
+        )
 
     def update(self, frame: Frame) -> Sequence[Artist]:
+        if not self.static:
+            clusters = self._existing(frame.iteration)
+            if clusters != self.shown:
+                zorder = self.legend.get_zorder()
+                self.legend.remove()
+                self.legend = self._make(clusters)
+                self.legend.set_zorder(zorder)
+                self.legend.set_animated(True)
+                self.artists[:] = [self.legend]
         return self.artists

@@ -58,6 +58,8 @@ class TrailsLayer:
 
     def update(self, frame: Frame) -> Sequence[Artist]:
         path = self.context.projection.points(frame.center_history)
+        active = frame.active
         for cluster, line in enumerate(self.lines):
             line.set_data(path[:, cluster, 0], path[:, cluster, 1])
+            line.set_visible(bool(active[cluster]))  # a cluster merged away leaves no trail
         return self.artists
