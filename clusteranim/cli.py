@@ -331,7 +331,6 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
     from pathlib import PurePath
 
     from clusteranim.errors import Problem, ScenarioError
-
     from clusteranim.pipeline import prepare, run
     from clusteranim.scenario import load_scenario
     from clusteranim.writers import atomic_path
