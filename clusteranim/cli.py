@@ -336,13 +336,14 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
     from clusteranim.writers import atomic_path
     from clusteranim.writers.targets import Target
 
+    loaded = load_scenario(scenario, overrides, seed=seed)
+    target = Target("--output", output)
+    dataset = prepare(loaded, [target])  # first: an output onto an input says so
     if PurePath(output).suffix.lower() != ".npz":
         raise ScenarioError(
             Problem(f"--output {output}", None, "", "a trace is an .npz archive: name it *.npz")
         )
-    loaded = load_scenario(scenario, overrides, seed=seed)
-    target = Target("--output", output)
-    recorded = run(loaded, prepare(loaded, [target]))
+    recorded = run(loaded, dataset)
     with atomic_path(target.path) as temporary, temporary.open("wb") as file:
         recorded.save(file)
     if not quiet:
