@@ -147,7 +147,7 @@ def test_density_clouds_carry_their_hue_and_blend() -> None:
     trace = two_component_trace(data.X)
     built = scene(data, trace, layers=[{"density": {"alpha": 1.0, "weight_by": "truth"}}])
     image = frame(built, trace)
-    assert built.layers[0].static
+    assert built.layers[0].fixed  # weighted by the true classes, the clouds never move
     # At a cloud's centre the pixel carries that cluster's hue.
     assert abs(hue(pixel(image, built, (-1.5, 0.0))) - hue(BLUE)) < 0.02
     assert abs(hue(pixel(image, built, (1.5, 0.0))) - hue(ORANGE)) < 0.02
@@ -159,7 +159,7 @@ def test_density_clouds_carry_their_hue_and_blend() -> None:
     assert 0.2 < strength[0] <= 1 and np.allclose(strength, strength[0], atol=0.05)
     assert np.allclose(pixel(image, built, (0.0, 4.8)), WHITE, atol=0.03)
     moving = scene(data, trace, layers=[{"density": {"alpha": 1.0}}])
-    assert not moving.layers[0].static
+    assert not moving.layers[0].fixed
     assert abs(hue(pixel(frame(moving, trace), moving, (-1.5, 0.0))) - hue(BLUE)) < 0.02
 
 

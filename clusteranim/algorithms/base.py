@@ -47,6 +47,9 @@ class Capabilities:
     assigns_any_point : bool
         Whether a state assigns any point of the plane, not only the data (decision
         regions need it).
+    nearest_center : bool
+        Whether a state assigns each point to its nearest centre in the fitting space:
+        its regions are then convex polygons (a Voronoi diagram), drawn as such.
     member : str
         What one cluster is called in legends: "cluster" or "component".
     """
@@ -61,6 +64,7 @@ class Capabilities:
     noise: bool = False
     merge_tree: bool = False
     assigns_any_point: bool = True
+    nearest_center: bool = False
     member: str = "cluster"
 
     def describe(self) -> str:

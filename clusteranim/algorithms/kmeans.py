@@ -152,7 +152,7 @@ class KMeans:
     seed : int
     """
 
-    capabilities: ClassVar[Capabilities] = Capabilities(objective="inertia")
+    capabilities: ClassVar[Capabilities] = Capabilities(objective="inertia", nearest_center=True)
 
     n_clusters: int
     init: Literal["random", "kmeans++"] | FloatArray

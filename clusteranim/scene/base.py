@@ -20,7 +20,7 @@ from clusteranim.algorithms.state import State
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
 from clusteranim.options import NamedOptions, OptionError
 from clusteranim.scene.grid import PixelGrid
-from clusteranim.scene.overlay import Overlay
+from clusteranim.scene.overlay import Pixels
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
@@ -207,9 +207,9 @@ class Layer(Protocol):
     #: Every matplotlib artist the layer created.
     artists: list[Artist]
 
-    def update(self, frame: Frame) -> Sequence[Artist | Overlay]:
-        """Bring the artists to ``frame`` and return what to draw: artists, or overlays
-        (pixels drawn earlier, blended as they are)."""
+    def update(self, frame: Frame) -> Sequence[Artist | Pixels]:
+        """Bring the artists to ``frame`` and return what to draw: artists, or pixels
+        composited by numpy (overlays drawn earlier, per-pixel layers)."""
         ...
 
 

@@ -12,7 +12,7 @@ from clusteranim.arrays import FloatArray
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, Layer, SceneContext
-from clusteranim.scene.overlay import Overlay
+from clusteranim.scene.overlay import Overlay, Pixels, Plain
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
@@ -126,8 +126,14 @@ class Scene:
         for layer in self.layers:
             if layer.static:
                 layer.update(Frame(trace, 0))  # per-pixel layers need the final limits
+        # The axes frame goes over every layer, so that per-pixel layers, which cover the
+        # axes to their last whole pixel, never hide it.
+        self.frame_lines = [spine for spine in axes.spines.values() if axes.axison and spine.get_visible()]
+        for spine in self.frame_lines:
+            spine.set_animated(True)
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.plain = _plain(self.context.grid().block(np.asarray(self.canvas.buffer_rgba())))
         # A static layer above a moving one is drawn once, alone, and blended per frame.
         steps: list[Layer | Overlay] = [
             Overlay.of(layer.artists, self.figure) if layer.static else layer for layer in self.moving
@@ -157,33 +163,51 @@ class Scene:
             cached = self.iteration_background
             if cached is None or cached[0] != frame.iteration:
                 self.canvas.restore_region(self.background)
-                self._run(self.iteration_steps, frame)
+                self._run(self.iteration_steps, frame, self.plain)
                 cached = (frame.iteration, self.canvas.copy_from_bbox(self.figure.bbox))
                 self.iteration_background = cached
             self.canvas.restore_region(cached[1])
+            self._run(self.frame_steps, frame, None)
         else:
             self.canvas.restore_region(self.background)
-            self._run(self.iteration_steps, frame)
-        self._run(self.frame_steps, frame)
+            plain = self._run(self.iteration_steps, frame, self.plain)
+            self._run(self.frame_steps, frame, plain)
+        for spine in self.frame_lines:
+            self.figure.draw_artist(spine)
         pixels: np.ndarray = np.asarray(self.canvas.buffer_rgba())
         if out is None:
             out = np.empty_like(pixels)
         np.copyto(out, pixels)
         return out
 
-    def _run(self, steps: Sequence[Layer | Overlay], frame: Frame) -> None:
+    def _run(self, steps: Sequence[Layer | Overlay], frame: Frame, plain: Plain | None) -> Plain | None:
+        """Draw ``steps`` in order; ``plain`` is the colour of the axes while nothing has
+        been drawn over their plain background yet. Returns it for the steps after."""
         for step in steps:
-            if isinstance(step, Overlay):
-                step.blend(np.asarray(self.canvas.buffer_rgba()))
-                continue
-            for item in step.update(frame):
-                if isinstance(item, Overlay):
-                    item.blend(np.asarray(self.canvas.buffer_rgba()))
+            items: Sequence[object] = [step] if isinstance(step, Overlay) else step.update(frame)
+            for item in items:
+                if isinstance(item, Pixels):
+                    item.blend(np.asarray(self.canvas.buffer_rgba()), plain)
                 else:
-                    self.figure.draw_artist(item)
+                    self.figure.draw_artist(item)  # type: ignore[arg-type]
+                plain = None
+        return plain
 
     def close(self) -> None:
         self.figure.clear()
+
+
+def _plain(block: np.ndarray) -> Plain | None:
+    """The colour of the axes' pixels when they all have it (their bare background), but
+    for a rim of two pixels where the axes frame's antialiased edge may fall (a per-pixel
+    layer covers that rim, as an image over the axes did)."""
+    inner = block[2:-2, 2:-2, :3]
+    if inner.size == 0:
+        return None
+    first = inner[0, 0]
+    if not (inner == first).all():
+        return None
+    return (int(first[0]), int(first[1]), int(first[2]))
 
 
 MIN_AXES_PIXELS = 16

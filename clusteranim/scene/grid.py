@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from clusteranim.arrays import FloatArray, IntArray
+from clusteranim.arrays import FloatArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.image import AxesImage
 
     from clusteranim.scene.projection import Projection
 
@@ -33,6 +32,9 @@ class PixelGrid:
         Width and height of one pixel in view units.
     data : ndarray of shape (rows * columns, d)
         Each pixel centre lifted back to data coordinates (through the projection).
+    origin : (int, int)
+        (row, column) of the grid's top-left pixel in the frame's buffer, whose rows run
+        top to bottom: the grid's last row is the buffer block's first.
     """
 
     view: FloatArray
@@ -40,6 +42,7 @@ class PixelGrid:
     extent: tuple[float, float, float, float]
     pixel_size: tuple[float, float]
     projection: Projection
+    origin: tuple[int, int] = (0, 0)
 
     @classmethod
     def of(cls, axes: Axes, projection: Projection) -> PixelGrid:
@@ -53,29 +56,24 @@ class PixelGrid:
         xs = x0 + (np.arange(columns) + 0.5) * pixel_width
         ys = y0 + (np.arange(rows) + 0.5) * pixel_height
         view = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-        return cls(view, (rows, columns), (x0, x1, y0, y1), (pixel_width, pixel_height), projection)
+        height = round(axes.figure.bbox.height)
+        origin = (height - (bottom + rows), left)
+        return cls(view, (rows, columns), (x0, x1, y0, y1), (pixel_width, pixel_height), projection, origin)
+
+    def block(self, buffer: np.ndarray) -> np.ndarray:
+        """The grid's pixels in a frame buffer (height, width, channels), rows top down."""
+        top, left = self.origin
+        rows, columns = self.shape
+        return buffer[top : top + rows, left : left + columns]
+
+    def to_pixels(self, view: FloatArray) -> FloatArray:
+        """View points (m, 2) as (column, row) positions on the grid, row 0 at the top, in
+        pixels (a pixel's centre at +0.5)."""
+        left, _, _, top = self.extent
+        return np.stack(
+            [(view[:, 0] - left) / self.pixel_size[0], (top - view[:, 1]) / self.pixel_size[1]], axis=1
+        )
 
     @property
     def data(self) -> FloatArray:
         return self.projection.lift(self.view)
-
-    def cells(self, points: FloatArray) -> tuple[IntArray, IntArray]:
-        """(row, column) of the pixel each view point falls in, row 0 at the bottom; outside
-        the grid for points outside it."""
-        left, _, bottom, _ = self.extent
-        column = np.floor((points[:, 0] - left) / self.pixel_size[0]).astype(np.intp)
-        row = np.floor((points[:, 1] - bottom) / self.pixel_size[1]).astype(np.intp)
-        return row, column
-
-    def bin_index(self, points: FloatArray) -> tuple[np.ndarray, np.ndarray]:
-        """Flat pixel index of each view point, and which points fall inside the grid."""
-        row, column = self.cells(points)
-        inside = (column >= 0) & (column < self.shape[1]) & (row >= 0) & (row < self.shape[0])
-        return row * self.shape[1] + column, inside
-
-
-def pixel_image(axes: Axes) -> AxesImage:
-    """An empty image for a per-pixel layer; its data and extent come from a PixelGrid."""
-    return axes.imshow(
-        np.zeros((1, 1, 4)), interpolation="nearest", origin="lower", aspect="auto", extent=(0, 1, 0, 1)
-    )

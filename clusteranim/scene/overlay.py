@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.figure import Figure
+
+
+#: A plain background colour, as 8-bit RGB.
+Plain = tuple[int, int, int]
+
+
+@runtime_checkable
+class Pixels(Protocol):
+    """Pixels a layer gives instead of artists, composited into the frame by numpy."""
+
+    def blend(self, buffer: np.ndarray, plain: Plain | None = None) -> None:
+        """Composite over ``buffer`` (the frame's RGBA pixels, rows top down) in place;
+        ``plain`` is the colour of the axes when nothing has been drawn over their bare
+        background in this frame yet."""
+        ...
 
 
 class Overlay:
@@ -40,7 +55,7 @@ class Overlay:
         alpha = window[:, :, 3:] / 255
         return cls(int(rows[0]), int(columns[0]), window[:, :, :3] * alpha, 1 - alpha)
 
-    def blend(self, buffer: np.ndarray) -> None:
+    def blend(self, buffer: np.ndarray, plain: Plain | None = None) -> None:
         """Composite over ``buffer`` (the canvas's RGBA pixels) in place."""
         height, width = self.alpha.shape[:2]
         region = buffer[self.top : self.top + height, self.left : self.left + width, :3]

@@ -317,6 +317,7 @@ def _profile(arrays: Mapping[str, np.ndarray], n_clusters: int) -> AlgorithmProf
         noise=bool((arrays["labels"] == NOISE).any()),
         merge_tree="merges" in arrays and len(arrays["merges"]) > 0,
         assigns_any_point="centers" in arrays,
+        nearest_center="centers" in arrays,
     )
     return AlgorithmProfile(name or "clustering", capabilities, n_clusters)
 

@@ -10,32 +10,61 @@ from pydantic import Field
 
 from clusteranim.arrays import FloatArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.grid import PixelGrid, pixel_image
+from clusteranim.scene.grid import PixelGrid
+from clusteranim.scene.raster import ImageRaster
 from clusteranim.sums import one_hot
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
-    from matplotlib.image import AxesImage
+
+#: Pixels per cell of the grid the clouds are computed on, along each axis: at least 2
+#: (a quarter of the pixels), and more for wide kernels, keeping at least this many cells
+#: per kernel standard deviation; upsampled bilinearly, the clouds stay smooth.
+MIN_FACTOR, MAX_FACTOR, CELLS_PER_SIGMA = 2, 8, 4.0
 
 
-def gaussian_blur(image: FloatArray, sigma_rows: float, sigma_columns: float) -> FloatArray:
-    """``image`` convolved with a Gaussian (standard deviations in pixels), zero outside.
+def fast_size(size: int) -> int:
+    """The smallest length >= ``size`` whose only prime factors are 2, 3 and 5 (FFTs of
+    such lengths are several times faster than of lengths with large prime factors)."""
+    best = 2 * size
+    power2 = 1
+    while power2 < best:
+        power3 = power2
+        while power3 < best:
+            power5 = power3
+            while power5 < size:
+                power5 *= 5
+            best = min(best, power5)
+            power3 *= 3
+        power2 *= 2
+    return max(best, 1)
 
-    Done in the frequency domain on a padded copy, so its cost does not grow with the
-    bandwidth.
-    """
-    rows, columns = image.shape
-    pad_rows, pad_columns = int(4 * sigma_rows) + 1, int(4 * sigma_columns) + 1
-    padded = np.zeros((rows + 2 * pad_rows, columns + 2 * pad_columns))
-    padded[pad_rows : pad_rows + rows, pad_columns : pad_columns + columns] = image
-    row_frequencies = np.fft.fftfreq(padded.shape[0])[:, None]
-    column_frequencies = np.fft.rfftfreq(padded.shape[1])[None, :]
-    transfer = np.exp(
-        -2 * np.pi**2 * (sigma_rows**2 * row_frequencies**2 + sigma_columns**2 * column_frequencies**2)
-    )
-    blurred = np.fft.irfft2(np.fft.rfft2(padded) * transfer, s=padded.shape)
-    result: FloatArray = blurred[pad_rows : pad_rows + rows, pad_columns : pad_columns + columns]
-    return result
+
+class Blur:
+    """A Gaussian blur of images of one shape (standard deviations in pixels), zero
+    outside: in the frequency domain, on a padded copy of a fast size, with the transfer
+    function computed once; its cost does not grow with the bandwidth."""
+
+    def __init__(self, shape: tuple[int, int], sigma_rows: float, sigma_columns: float) -> None:
+        rows, columns = shape
+        self.shape = shape
+        self.pad = (int(4 * sigma_rows) + 1, int(4 * sigma_columns) + 1)
+        self.padded = (fast_size(rows + 2 * self.pad[0]), fast_size(columns + 2 * self.pad[1]))
+        row_frequencies = np.fft.fftfreq(self.padded[0])[:, None]
+        column_frequencies = np.fft.rfftfreq(self.padded[1])[None, :]
+        self.transfer = np.exp(
+            -2 * np.pi**2 * (sigma_rows**2 * row_frequencies**2 + sigma_columns**2 * column_frequencies**2)
+        ).astype(np.float32)
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        """Images of shape (m, rows, columns), blurred (float32)."""
+        rows, columns = self.shape
+        top, left = self.pad
+        padded = np.zeros((len(images), *self.padded), np.float32)
+        padded[:, top : top + rows, left : left + columns] = images
+        spectrum = np.fft.rfft2(padded) * self.transfer
+        blurred = np.fft.irfft2(spectrum, s=self.padded).astype(np.float32)
+        return blurred[:, top : top + rows, left : left + columns]
 
 
 class DensityOptions(LayerOptions):
@@ -63,8 +92,7 @@ class DensityOptions(LayerOptions):
     alpha: float = Field(0.85, ge=0, le=1, description="Opacity where the clouds are densest.")
 
     def build(self, context: SceneContext) -> DensityLayer:
-        image = pixel_image(context.axes)
-        return DensityLayer(self, context, image)
+        return DensityLayer(self, context)
 
     def kernel_width(self, points: FloatArray, view_span: float) -> float:
         """The bandwidth, or Scott's rule (5% of the view when the points do not spread)."""
@@ -77,60 +105,82 @@ class DensityOptions(LayerOptions):
 
 
 class DensityLayer:
-    """The blended clouds as one image, recomputed per frame unless they cannot move."""
+    """The blended clouds, on a grid of a quarter of the pixels, upsampled smoothly and
+    composited by numpy.
 
-    def __init__(self, options: DensityOptions, context: SceneContext, image: AxesImage) -> None:
+    The clouds are linear in the points' weights, and frames between two iterations mix
+    those weights linearly: so each iteration's blurred clouds are computed once and
+    frames mix two of them, then scale, colour and blend them.
+    """
+
+    static = False  # pixels, not artists: composited each frame
+
+    def __init__(self, options: DensityOptions, context: SceneContext) -> None:
         self.options = options
         self.context = context
-        self.image = image
+        self.fixed = options.weight_by == "truth" and context.true_labels is not None
+        self.per_iteration = self.fixed
+        self.artists: list[Artist] = []
         self.grid: PixelGrid | None = None
-        self.static = options.weight_by == "truth" and context.true_labels is not None
-        self.per_iteration = self.static
-        self.artists: list[Artist] = [image]
+        self.clouds: dict[int, np.ndarray] = {}
+        self.painted: ImageRaster | None = None
 
-    def update(self, frame: Frame) -> Sequence[Artist]:
+    def _setup(self) -> None:
+        self.grid = grid = self.context.grid()
+        rows, columns = grid.shape
+        left, right, _, _ = grid.extent
+        width = self.options.kernel_width(self.context.points, right - left)
+        sigma_pixels = min(width / grid.pixel_size[0], width / grid.pixel_size[1])
+        self.factor = factor = int(np.clip(sigma_pixels // CELLS_PER_SIGMA, MIN_FACTOR, MAX_FACTOR))
+        self.coarse = (-(-rows // factor), -(-columns // factor))
+        view = grid.to_pixels(self.context.points)  # (column, row from the top) in pixels
+        column = np.floor(view[:, 0] / factor).astype(np.intp)
+        row = np.floor((rows - view[:, 1]) / factor).astype(np.intp)  # from the bottom, as the grid
+        self.inside = (column >= 0) & (column < self.coarse[1]) & (row >= 0) & (row < self.coarse[0])
+        self.bins = (row * self.coarse[1] + column)[self.inside]
+        # No kernel wider than the picture: past that, the cloud is flat anyway.
+        sigma_rows = min(width / (grid.pixel_size[1] * factor), 2.0 * self.coarse[0])
+        sigma_columns = min(width / (grid.pixel_size[0] * factor), 2.0 * self.coarse[1])
+        self.blur = Blur(self.coarse, sigma_rows, sigma_columns)
+
+    def _clouds(self, weights: FloatArray) -> np.ndarray:
+        """The blurred cloud of each column of ``weights`` (n, m): shape (m, rows, columns)."""
+        size = self.coarse[0] * self.coarse[1]
+        counts = np.stack(
+            [np.bincount(self.bins, weights=column, minlength=size) for column in weights[self.inside].T]
+        )
+        return self.blur(counts.reshape(-1, *self.coarse).astype(np.float32))
+
+    def _state_clouds(self, step: int) -> np.ndarray:
+        if step not in self.clouds:
+            if len(self.clouds) >= 2:
+                self.clouds.pop(next(iter(self.clouds)))
+            self.clouds[step] = self._clouds(self.context.trace.memberships(step))
+        return self.clouds[step]
+
+    def update(self, frame: Frame) -> Sequence[ImageRaster]:
         if self.grid is None:
-            self.grid = self.context.grid()
-            self.image.set_extent(self.grid.extent)
-            self.bins, self.inside = self.grid.bin_index(self.context.points)
-            left, right, _, _ = self.grid.extent
-            width = self.options.kernel_width(self.context.points, right - left)
-            # No kernel wider than the picture: past that, the cloud is flat anyway.
-            rows, columns = self.grid.shape
-            self.sigma = (
-                min(width / self.grid.pixel_size[1], 2.0 * rows),
-                min(width / self.grid.pixel_size[0], 2.0 * columns),
-            )
-        elif self.static:
-            return self.artists
-        if self.static:
-            assert self.context.true_labels is not None
-            weights = one_hot(self.context.true_labels, int(self.context.true_labels.max()) + 1)
-        else:
-            weights = frame.memberships
-        colors = self.context.class_colors(weights.shape[1])[:, :3]
-        rgba = self._blend(weights, colors)
-        self.image.set_data(rgba)
-        return self.artists
+            self._setup()
+        if self.fixed:
+            if self.painted is None:
+                labels = self.context.true_labels
+                assert labels is not None
+                self.painted = self._paint(self._clouds(one_hot(labels, int(labels.max()) + 1)))
+            return [self.painted]
+        clouds = self._state_clouds(frame.step)
+        if frame.fraction:
+            clouds = (1 - frame.fraction) * clouds + frame.fraction * self._state_clouds(frame.step + 1)
+        return [self._paint(clouds)]
 
-    def _blend(self, weights: FloatArray, colors: FloatArray) -> FloatArray:
+    def _paint(self, clouds: np.ndarray) -> ImageRaster:
+        """Each cloud scaled to its own peak, the colours mixed by intensity."""
         assert self.grid is not None
-        rows, columns = self.grid.shape
-        total = np.zeros((rows, columns))
-        mixed = np.zeros((rows, columns, 3))
-        for cloud in range(weights.shape[1]):
-            counts = np.bincount(
-                self.bins[self.inside], weights=weights[self.inside, cloud], minlength=rows * columns
-            )
-            density = gaussian_blur(counts.reshape(rows, columns).astype(np.float64), *self.sigma)
-            peak = density.max()
-            if peak <= 0:
-                continue
-            intensity = np.clip(density / peak, 0.0, 1.0)
-            total += intensity
-            mixed += intensity[:, :, None] * colors[cloud]
-        rgba = np.zeros((rows, columns, 4))
-        present = total > 0
-        rgba[present, :3] = mixed[present] / total[present, None]
-        rgba[:, :, 3] = self.options.alpha * np.clip(total, 0.0, 1.0)
-        return rgba
+        peaks = clouds.reshape(len(clouds), -1).max(axis=1)
+        scale = np.where(peaks > 0, 1 / np.where(peaks > 0, peaks, 1), 0).astype(np.float32)
+        intensity = np.clip(clouds * scale[:, None, None], 0.0, 1.0)
+        total = intensity.sum(axis=0)
+        colors = self.context.class_colors(len(clouds))[:, :3].astype(np.float32)
+        mixed = np.einsum("kij,kc->ijc", intensity, colors)
+        rgb = mixed / np.maximum(total, 1e-12)[:, :, None]
+        alpha = (self.options.alpha * np.clip(total, 0.0, 1.0)).astype(np.float32)
+        return ImageRaster(self.grid, rgb.astype(np.float32), alpha, self.factor)

@@ -1,9 +1,10 @@
 """The data points, coloured by assignment, by responsibility, by true class, or plainly.
 
 Up to ``raster_above`` points are drawn as matplotlib markers. More are drawn as pixels:
-each point stamps a disc of the marker's size onto the axes' pixel grid, the later
-point winning where discs overlap, as markers drawn in order would. Which point shows at
-each pixel is worked out once; a frame then only colours the points that show.
+each point stamps an antialiased disc of the marker's size onto the axes' pixel grid,
+the later point winning where discs overlap, as markers drawn in order would. Which
+point shows at each pixel is worked out once; a frame then only colours the points that
+show, and numpy composites them into the frame.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from pydantic import Field
 
 from clusteranim.arrays import FloatArray, IntArray
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.grid import PixelGrid, pixel_image
+from clusteranim.scene.grid import PixelGrid
 from clusteranim.scene.palette import Color, Marker
+from clusteranim.scene.raster import SparseRaster
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.collections import PathCollection
-    from matplotlib.image import AxesImage
 
 
 class PointsOptions(LayerOptions):
@@ -43,10 +44,10 @@ class PointsOptions(LayerOptions):
     marker: Marker = Field("o", description="A matplotlib marker: o, x, +, s, ^, ...")
     color: Color = Field("#555555", description="Colour of every point when color_by is none.")
     raster_above: int = Field(
-        20_000,
+        5_000,
         ge=0,
-        description="Draw the points as pixels (discs of the marker's size) when there are"
-        " more than this many; much faster for big data.",
+        description="Draw the points as pixels (antialiased discs of the marker's size) when"
+        " there are more than this many; much faster for big data.",
     )
 
     @property
@@ -55,8 +56,7 @@ class PointsOptions(LayerOptions):
 
     def build(self, context: SceneContext) -> PointsLayer | RasterPointsLayer:
         if len(context.points) > self.raster_above:
-            image = pixel_image(context.axes)
-            return RasterPointsLayer(self, context, image)
+            return RasterPointsLayer(self, context)
         from matplotlib.markers import MarkerStyle
 
         filled = MarkerStyle(self.marker).is_filled()
@@ -136,52 +136,66 @@ class PointsLayer:
 
 
 class RasterPointsLayer:
-    """Points as pixels: one image over the axes."""
+    """Points as pixels: each point stamps an antialiased disc of the marker's size onto the
+    axes' pixel grid, composited by numpy. Where discs overlap, the point drawn last gives
+    the colour (as with markers) and the opacities add up as stacked markers' do."""
 
-    def __init__(self, options: PointsOptions, context: SceneContext, image: AxesImage) -> None:
+    static = False  # pixels, not artists: composited each frame (cheaply), never baked in
+
+    def __init__(self, options: PointsOptions, context: SceneContext) -> None:
         self.options = options
         self.context = context
-        self.image = image
-        self.static = options.static
         # Colours by assignment switch at whole iterations; blended responsibilities do not.
         self.per_iteration = options.color_by != "responsibility"
-        self.artists: list[Artist] = [image]
+        self.artists: list[Artist] = []
         self.grid: PixelGrid | None = None
+        self.painted: SparseRaster | None = None
+        self.painted_for: object = None
 
-    def update(self, frame: Frame) -> Sequence[Artist]:
+    def update(self, frame: Frame) -> Sequence[SparseRaster]:
         if self.grid is None:
             self._place()
-        elif self.static:
-            return self.artists
         assert self.grid is not None
-        colors = self.options.colors(self.context, frame, self.shown)
-        rgba = np.zeros((self.grid.shape[0] * self.grid.shape[1], 4))
-        rgba[self.covered] = colors[self.which]
-        rgba[self.covered, 3] = self.options.alpha
-        self.image.set_data(rgba.reshape(*self.grid.shape, 4))
-        return self.artists
+        # Colours that change only from one iteration to the next are kept for its frames.
+        key = None if self.options.static else frame.iteration if self.per_iteration else frame
+        if self.painted is None or key != self.painted_for:
+            self.painted_for = key
+            colors = self.options.colors(self.context, frame, self.shown)
+            self.painted = SparseRaster(self.pixels, colors[self.which, :3], self.opacity)
+        return [self.painted]
 
     def _place(self) -> None:
-        """Work out which point shows at each pixel (the last one drawn there)."""
+        """Work out which point shows at each pixel (the last one drawn there), and how much
+        of the pixel the discs on it cover."""
         self.grid = grid = self.context.grid()
-        self.image.set_extent(grid.extent)
         radius = np.sqrt(self.options.size) / 2 * self.context.figure.dpi / 72
-        reach = int(np.floor(radius))
-        offsets = [
-            (dy, dx)
-            for dy in range(-reach, reach + 1)
-            for dx in range(-reach, reach + 1)
-            if dx * dx + dy * dy <= max(radius * radius, 0.25)
-        ]
+        reach = int(np.ceil(radius + 0.5))
         rows, columns = grid.shape
-        row, column = grid.cells(self.context.points)
-        order = np.arange(len(row))
+        position = grid.to_pixels(self.context.points)  # (column, row from the top)
+        column, row = np.floor(position[:, 0]).astype(np.intp), np.floor(position[:, 1]).astype(np.intp)
+        order = np.arange(len(position))
         winner = np.full(rows * columns, -1, dtype=np.intp)
-        for dy, dx in offsets:
-            r, c = row + dy, column + dx
-            inside = (r >= 0) & (r < rows) & (c >= 0) & (c < columns)
-            stamp = np.full(rows * columns, -1, dtype=np.intp)
-            stamp[r[inside] * columns + c[inside]] = order[inside]  # ascending: the last point wins
-            np.maximum(winner, stamp, out=winner)
-        self.covered = winner >= 0
-        self.shown, self.which = np.unique(winner[self.covered], return_inverse=True)
+        # log of the share of light that passes every disc on a pixel
+        passing = np.zeros(rows * columns, dtype=np.float64)
+        alpha = min(self.options.alpha, 1 - 1e-6)
+        for dy in range(-reach, reach + 1):
+            for dx in range(-reach, reach + 1):
+                r, c = row + dy, column + dx
+                distance = np.hypot(c + 0.5 - position[:, 0], r + 0.5 - position[:, 1])
+                # The share of the pixel inside the disc, to within antialiasing's accuracy.
+                share = np.clip(radius + 0.5 - distance, 0.0, 1.0).astype(np.float32)
+                inside = (r >= 0) & (r < rows) & (c >= 0) & (c < columns) & (share > 0)
+                if not inside.any():
+                    continue
+                flat = r[inside] * columns + c[inside]
+                stamp = np.full(rows * columns, -1, dtype=np.intp)
+                stamp[flat] = order[inside]  # ascending: the last point wins
+                np.maximum(winner, stamp, out=winner)
+                np.add.at(passing, flat, np.log1p(-alpha * share[inside]))
+        covered = np.flatnonzero(winner >= 0)
+        pixel_rows, pixel_columns = np.divmod(covered, columns)
+        top, left = grid.origin
+        width = round(self.context.figure.bbox.width)
+        self.pixels = (top + pixel_rows) * width + left + pixel_columns
+        self.opacity = np.rint(-np.expm1(passing[covered]) * 256).astype(np.uint32)[:, None]
+        self.shown, self.which = np.unique(winner[covered], return_inverse=True)
