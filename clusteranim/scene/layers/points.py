@@ -168,30 +168,41 @@ class RasterPointsLayer:
         """Work out which point shows at each pixel (the last one drawn there), and how much
         of the pixel the discs on it cover."""
         self.grid = grid = self.context.grid()
-        radius = np.sqrt(self.options.size) / 2 * self.context.figure.dpi / 72
+        radius = float(np.sqrt(self.options.size) / 2 * self.context.figure.dpi / 72)
         reach = int(np.ceil(radius + 0.5))
         rows, columns = grid.shape
+        # A canvas padded by the reach on every side: no disc can fall off it.
+        padded_rows, padded_columns = rows + 2 * reach, columns + 2 * reach
         position = grid.to_pixels(self.context.points)  # (column, row from the top)
-        column, row = np.floor(position[:, 0]).astype(np.intp), np.floor(position[:, 1]).astype(np.intp)
-        order = np.arange(len(position))
-        winner = np.full(rows * columns, -1, dtype=np.intp)
+        column, row = np.floor(position[:, 0]), np.floor(position[:, 1])
+        near = (column >= -reach) & (column < columns + reach) & (row >= -reach) & (row < rows + reach)
+        order = np.flatnonzero(near)
+        # Where in its pixel each point lies, and the flat index of that pixel.
+        within_x = (position[near, 0] - column[near]).astype(np.float32)
+        within_y = (position[near, 1] - row[near]).astype(np.float32)
+        base = (row[near].astype(np.intp) + reach) * padded_columns + column[near].astype(np.intp) + reach
+        winner = np.full(padded_rows * padded_columns, -1, dtype=np.intp)
         # log of the share of light that passes every disc on a pixel
-        passing = np.zeros(rows * columns, dtype=np.float64)
+        passing = np.zeros(padded_rows * padded_columns, dtype=np.float64)
         alpha = min(self.options.alpha, 1 - 1e-6)
         for dy in range(-reach, reach + 1):
             for dx in range(-reach, reach + 1):
-                r, c = row + dy, column + dx
-                distance = np.hypot(c + 0.5 - position[:, 0], r + 0.5 - position[:, 1])
+                if np.hypot(max(abs(dx) - 0.5, 0.0), max(abs(dy) - 0.5, 0.0)) >= radius + 0.5:
+                    continue  # no point of the pixel reaches that far
+                distance = np.hypot(dx + 0.5 - within_x, dy + 0.5 - within_y)
                 # The share of the pixel inside the disc, to within antialiasing's accuracy.
-                share = np.clip(radius + 0.5 - distance, 0.0, 1.0).astype(np.float32)
-                inside = (r >= 0) & (r < rows) & (c >= 0) & (c < columns) & (share > 0)
-                if not inside.any():
-                    continue
-                flat = r[inside] * columns + c[inside]
-                stamp = np.full(rows * columns, -1, dtype=np.intp)
-                stamp[flat] = order[inside]  # ascending: the last point wins
-                np.maximum(winner, stamp, out=winner)
-                np.add.at(passing, flat, np.log1p(-alpha * share[inside]))
+                share = np.clip(np.float32(radius + 0.5) - distance, 0.0, 1.0)
+                reached = share > 0
+                flat = base[reached] + (dy * padded_columns + dx)
+                drawn = order[reached]
+                # Ascending order: where several points land on one pixel, the last wins.
+                winner[flat] = np.maximum(winner[flat], drawn)
+                passing += np.bincount(
+                    flat, weights=np.log1p(-alpha * share[reached]), minlength=len(passing)
+                )
+        inner = (slice(reach, reach + rows), slice(reach, reach + columns))
+        winner = winner.reshape(padded_rows, padded_columns)[inner].reshape(-1)
+        passing = passing.reshape(padded_rows, padded_columns)[inner].reshape(-1)
         covered = np.flatnonzero(winner >= 0)
         pixel_rows, pixel_columns = np.divmod(covered, columns)
         top, left = grid.origin
