@@ -49,26 +49,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
+from reference import responsibilities  # noqa: E402  (the same E-step as the other reference)
 
 ALPHA_REGIONS = 0.3
 ALPHA_DENSITY = 0.85
 ALPHA_POINTS = 0.85
-
-
-def responsibilities(
-    X: np.ndarray, means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """The E-step: posterior of each component for each point."""
-    log_prob = []
-    for mean, covariance, weight in zip(means, covariances, weights, strict=True):
-        centred = X - mean
-        inverse = np.linalg.inv(covariance)
-        mahalanobis = np.einsum("ni,ij,nj->n", centred, inverse, centred)
-        log_prob.append(np.log(weight) - 0.5 * (mahalanobis + np.log(np.linalg.det(covariance))))
-    stacked = np.stack(log_prob, axis=1)
-    stacked -= stacked.max(axis=1, keepdims=True)
-    probabilities = np.exp(stacked)
-    return probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
 def gaussian_kernel(sigma_rows: float, sigma_columns: float) -> np.ndarray:
