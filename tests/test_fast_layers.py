@@ -147,3 +147,24 @@ def test_density_clouds_match_the_full_resolution_computation() -> None:
         # on average, at most 4% (10 levels of 255) where the clouds curve most.
         assert difference.mean() < 0.003, difference.mean()
         assert difference.max() < 0.04, difference.max()
+
+
+def test_density_over_another_layer_blends_with_it() -> None:
+    X = blobs(3)
+    trace = record(GaussianMixture(4, "full", "random", 1e-6, 0.0, 1), X, 2)
+    beneath = scene(trace, X, [{"regions": {"alpha": 0.5}}], width=320, height=240)
+    built = scene(trace, X, [{"regions": {"alpha": 0.5}}, {"density": {"alpha": 0.9}}], width=320, height=240)
+    density = scene(trace, X, [{"density": {"alpha": 0.9}}], width=320, height=240)
+    for step in range(len(trace)):
+        grid = built.context.grid()
+        below = grid.block(beneath.draw(Frame(trace, step)))[1:-1, 1:-1, :3] / 255
+        drawn = grid.block(built.draw(Frame(trace, step)))[1:-1, 1:-1, :3] / 255
+        rgb, opacity = exact_clouds(density, trace, step, 0.9)
+        exact = below + (rgb[1:-1, 1:-1] - below) * opacity[1:-1, 1:-1, None]
+        difference = np.abs(drawn - exact)
+        assert difference.mean() < 0.003, difference.mean()
+        assert difference.max() < 0.04, difference.max()
+        # Where the clouds fade out, no step of the coarse grid shows: neighbouring pixels
+        # differ from each other about as the exact picture's do.
+        steps = np.abs(np.diff(drawn, axis=1)) - np.abs(np.diff(exact, axis=1))
+        assert steps.max() < 0.03, steps.max()

@@ -93,8 +93,11 @@ class ImageRaster:
         rows, columns = self.grid.shape
         coarse_rows, coarse_columns = image.shape[:2]
         size = (coarse_columns * self.factor, coarse_rows * self.factor)
-        picture = Image.fromarray(image[::-1], mode).resize(size, Image.Resampling.BILINEAR)
-        fine = np.asarray(picture)
+        # "RGBa": colours already multiplied by alpha, resampled as they are (Pillow would
+        # premultiply "RGBA" itself and divide again, in steps that show at faint alphas).
+        flipped = np.ascontiguousarray(image[::-1])
+        picture = Image.frombytes(mode, (coarse_columns, coarse_rows), flipped.tobytes())
+        fine = np.asarray(picture.resize(size, Image.Resampling.BILINEAR))
         top = fine.shape[0] - rows  # the coarse grid's extra rows lie at its top
         return fine[top:, :columns]
 
@@ -107,20 +110,16 @@ class ImageRaster:
             block[...] = self._upsampled(_to_uint8(opaque), "RGB")
             return
         premultiplied = np.concatenate([self.rgb * alpha, alpha], axis=2)
-        fine = self._upsampled(_to_uint8(premultiplied), "RGBA").astype(np.uint32)
+        fine = self._upsampled(_to_uint8(premultiplied), "RGBa").astype(np.uint32)
         weight = 256 - fine[:, :, 3:] - (fine[:, :, 3:] >> 7)  # (1 - alpha) x 256
         _blend_uint8(block, fine[:, :, :3] * 256, weight)
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:
-    """Values in [0, 1] as uint8, with an ordered dither (a 4 x 4 Bayer pattern) so that
-    smooth gradients do not show steps once upsampled and quantised again."""
-    rows, columns = values.shape[:2]
-    bayer = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32) + 0.5) / 16
-    threshold = np.tile(bayer, (rows // 4 + 1, columns // 4 + 1))[:rows, :columns]
-    if values.ndim == 3:
-        threshold = threshold[:, :, None]
-    return np.clip(values * 255 + threshold, 0, 255).astype(np.uint8)
+    """Values in [0, 1] as uint8, rounded. (A dither here would be magnified into visible
+    squares by the upsampling; steps of one level are not visible, and the GIF writer
+    dithers smooth areas itself.)"""
+    return np.rint(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
 
 
 @dataclass(frozen=True, eq=False)
