@@ -119,7 +119,8 @@ def _to_uint8(values: np.ndarray) -> np.ndarray:
     """Values in [0, 1] as uint8, rounded. (A dither here would be magnified into visible
     squares by the upsampling; steps of one level are not visible, and the GIF writer
     dithers smooth areas itself.)"""
-    return np.rint(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
+    rounded: np.ndarray = np.rint(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
+    return rounded
 
 
 @dataclass(frozen=True, eq=False)
