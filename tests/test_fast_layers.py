@@ -34,14 +34,14 @@ def scene(trace: Trace, X: np.ndarray, layers: list[object], width: int = 240, h
 
 def drawn_and_exact(built: Scene, trace: Trace, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The drawn pixels of the axes, the exact colours and the exact labels (rows top down),
-    but for the rim of one pixel that the axes frame covers."""
+    but for the rim of two pixels that the axes frame covers."""
     image = built.draw(Frame(trace, step))
     grid = built.context.grid()
     rows, columns = grid.shape
     labels = trace.labels_of(grid.data, trace.state(step)).reshape(rows, columns)[::-1]
     drawn = grid.block(image)[:, :, :3].astype(int)
     exact = np.rint(built.context.colors[labels, :3] * 255).astype(int)
-    inner = (slice(1, -1), slice(1, -1))
+    inner = (slice(2, -2), slice(2, -2))
     return drawn[inner], exact[inner], labels[inner]
 
 
@@ -139,9 +139,9 @@ def test_density_clouds_match_the_full_resolution_computation() -> None:
     for step in range(len(trace)):
         image = built.draw(Frame(trace, step))
         grid = built.context.grid()
-        drawn = grid.block(image)[1:-1, 1:-1, :3] / 255  # the axes frame covers the rim
+        drawn = grid.block(image)[2:-2, 2:-2, :3] / 255  # the axes frame covers the rim
         rgb, opacity = exact_clouds(built, trace, step, 0.9)
-        exact = (1 + (rgb - 1) * opacity[:, :, None])[1:-1, 1:-1]  # over the white background
+        exact = (1 + (rgb - 1) * opacity[:, :, None])[2:-2, 2:-2]  # over the white background
         difference = np.abs(drawn - exact)
         # Upsampled from a grid of a sixteenth of the pixels here: a fifth of a percent
         # on average, at most 4% (10 levels of 255) where the clouds curve most.
@@ -157,10 +157,10 @@ def test_density_over_another_layer_blends_with_it() -> None:
     density = scene(trace, X, [{"density": {"alpha": 0.9}}], width=320, height=240)
     for step in range(len(trace)):
         grid = built.context.grid()
-        below = grid.block(beneath.draw(Frame(trace, step)))[1:-1, 1:-1, :3] / 255
-        drawn = grid.block(built.draw(Frame(trace, step)))[1:-1, 1:-1, :3] / 255
+        below = grid.block(beneath.draw(Frame(trace, step)))[2:-2, 2:-2, :3] / 255
+        drawn = grid.block(built.draw(Frame(trace, step)))[2:-2, 2:-2, :3] / 255
         rgb, opacity = exact_clouds(density, trace, step, 0.9)
-        exact = below + (rgb[1:-1, 1:-1] - below) * opacity[1:-1, 1:-1, None]
+        exact = below + (rgb[2:-2, 2:-2] - below) * opacity[2:-2, 2:-2, None]
         difference = np.abs(drawn - exact)
         assert difference.mean() < 0.003, difference.mean()
         assert difference.max() < 0.04, difference.max()
@@ -168,3 +168,26 @@ def test_density_over_another_layer_blends_with_it() -> None:
         # differ from each other about as the exact picture's do.
         steps = np.abs(np.diff(drawn, axis=1)) - np.abs(np.diff(exact, axis=1))
         assert steps.max() < 0.03, steps.max()
+
+
+@pytest.mark.parametrize("size", [(320, 240), (641, 479), (333, 250)])
+def test_pixel_layers_meet_the_axes_frame_on_every_side(size: tuple[int, int]) -> None:
+    X = blobs(1)
+    trace = record(GaussianMixture(4, "full", "random", 1e-6, 0.0, 2), X, 1)
+    built = scene(trace, X, [{"regions": {"alpha": 1.0}}], *size)
+    image = built.draw(Frame(trace, 0))[:, :, :3].astype(int)
+    box = built.context.axes.get_window_extent()
+    height = image.shape[0]
+    middle_row, middle_column = height - round((box.y0 + box.y1) / 2), round((box.x0 + box.x1) / 2)
+    white = np.array([255, 255, 255])
+    # Walking in from outside the frame on each side: background, the frame's line, then
+    # the region colour at once, with no background between them.
+    for line in (
+        image[middle_row, :middle_column],
+        image[middle_row, middle_column:][::-1],
+        image[:middle_row, middle_column],
+        image[middle_row:, middle_column][::-1],
+    ):
+        dark = int(np.flatnonzero(line.sum(axis=1) < 3 * 170)[0])  # the frame line
+        inside = line[dark + 1 : dark + 3]
+        assert not (inside >= white - 12).all(axis=1).any(), inside  # no near-white gap

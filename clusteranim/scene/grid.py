@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from clusteranim.scene.projection import Projection
 
 
+#: A pixel the axes cover by less than this share is left out of their grid.
+EDGE = 0.5
+
+
 @dataclass(frozen=True, eq=False)
 class PixelGrid:
-    """The whole pixels inside the axes, row 0 at the bottom.
+    """The pixels of the axes (those they cover at least half of), row 0 at the bottom.
 
     Parameters
     ----------
@@ -47,8 +51,10 @@ class PixelGrid:
     @classmethod
     def of(cls, axes: Axes, projection: Projection) -> PixelGrid:
         box = axes.get_window_extent()
-        left, bottom = math.ceil(box.x0), math.ceil(box.y0)
-        right, top = math.floor(box.x1), math.floor(box.y1)
+        # The pixels the axes cover at least half of, so that a per-pixel layer meets the
+        # axes frame (drawn over it) on every side and never shows beyond it.
+        left, bottom = math.floor(box.x0 + EDGE), math.floor(box.y0 + EDGE)
+        right, top = math.ceil(box.x1 - EDGE), math.ceil(box.y1 - EDGE)
         columns, rows = max(right - left, 1), max(top - bottom, 1)
         to_view = axes.transData.inverted()
         (x0, y0), (x1, y1) = to_view.transform([(left, bottom), (right, top)])
