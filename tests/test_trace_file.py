@@ -318,3 +318,15 @@ def test_python_errors_name_the_array() -> None:
         Trace.from_arrays(X, labels=np.zeros((1, 120), int), weights=np.full((1, 1), np.nan))
     with pytest.raises(TypeError, match="trace must be a Trace"):
         clusteranim.render({}, trace=42)  # type: ignore[arg-type]
+
+
+def test_trace_command_says_what_it_wrote_and_wants_an_npz(tmp_path: Path) -> None:
+    scenario = ROOT / "configs" / "00_quickstart.yaml"
+    said = run_cli("trace", str(scenario), "-o", str(tmp_path / "t.npz"))
+    assert said.returncode == 0 and said.stdout.startswith(f"wrote {tmp_path / 't.npz'} (trace, ")
+    quiet = run_cli("trace", str(scenario), "-o", str(tmp_path / "q.npz"), "-q")
+    assert quiet.returncode == 0 and quiet.stdout == "" and (tmp_path / "q.npz").exists()
+    refused = run_cli("trace", str(scenario), "-o", str(tmp_path / "t.gif"))
+    assert refused.returncode == 2
+    assert refused.stderr == f"--output {tmp_path / 't.gif'}: a trace is an .npz archive: name it *.npz\n"
+    assert not (tmp_path / "t.gif").exists()

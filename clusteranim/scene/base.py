@@ -87,7 +87,11 @@ class SceneContext:
         return colors
 
     def grid(self) -> PixelGrid:
-        """The axes' pixels as data points; valid once the layout is fixed (in ``update``)."""
+        """The axes' pixel grid, made once; valid once the layout is fixed (in ``update``)."""
+        return self._grid
+
+    @cached_property
+    def _grid(self) -> PixelGrid:
         return PixelGrid.of(self.axes, self.projection)
 
 

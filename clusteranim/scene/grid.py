@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,22 +27,17 @@ class PixelGrid:
 
     Parameters
     ----------
-    view : ndarray of shape (rows * columns, 2)
-        The view coordinates of each pixel's centre, row by row.
     shape : (int, int)
         (rows, columns).
     extent : (float, float, float, float)
         (left, right, bottom, top) of the grid in view coordinates, for ``imshow``.
     pixel_size : (float, float)
         Width and height of one pixel in view units.
-    data : ndarray of shape (rows * columns, d)
-        Each pixel centre lifted back to data coordinates (through the projection).
     origin : (int, int)
         (row, column) of the grid's top-left pixel in the frame's buffer, whose rows run
         top to bottom: the grid's last row is the buffer block's first.
     """
 
-    view: FloatArray
     shape: tuple[int, int]
     extent: tuple[float, float, float, float]
     pixel_size: tuple[float, float]
@@ -59,12 +55,20 @@ class PixelGrid:
         to_view = axes.transData.inverted()
         (x0, y0), (x1, y1) = to_view.transform([(left, bottom), (right, top)])
         pixel_width, pixel_height = (x1 - x0) / columns, (y1 - y0) / rows
-        xs = x0 + (np.arange(columns) + 0.5) * pixel_width
-        ys = y0 + (np.arange(rows) + 0.5) * pixel_height
-        view = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
         height = round(axes.figure.bbox.height)
         origin = (height - (bottom + rows), left)
-        return cls(view, (rows, columns), (x0, x1, y0, y1), (pixel_width, pixel_height), projection, origin)
+        return cls((rows, columns), (x0, x1, y0, y1), (pixel_width, pixel_height), projection, origin)
+
+    @cached_property
+    def view(self) -> FloatArray:
+        """Array of shape (rows * columns, 2): the view coordinates of each pixel's centre,
+        row by row (made when a layer asks for it: polygons and coarse grids never do)."""
+        rows, columns = self.shape
+        x0, _, y0, _ = self.extent
+        xs = x0 + (np.arange(columns) + 0.5) * self.pixel_size[0]
+        ys = y0 + (np.arange(rows) + 0.5) * self.pixel_size[1]
+        view: FloatArray = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        return view
 
     def block(self, buffer: np.ndarray) -> np.ndarray:
         """The grid's pixels in a frame buffer (height, width, channels), rows top down."""
@@ -82,4 +86,5 @@ class PixelGrid:
 
     @property
     def data(self) -> FloatArray:
+        """Each pixel centre lifted back to data coordinates (through the projection)."""
         return self.projection.lift(self.view)
