@@ -51,6 +51,8 @@ SCHEMA_ERRORS = [
     "k_negative",
     "k_zero",
     "layers_empty",
+    "legend_loc",
+    "objective_corner",
     "limits_overflow",
     "max_iter_zero",
     "n_samples_zero",

@@ -108,6 +108,9 @@ class Scene:
         centers = projection.points(trace.centers)
         x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
         y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
+        # The framing before the layout too, for layers that place boxes where the data is not.
+        axes.set_xlim(*x_limits)
+        axes.set_ylim(*y_limits)
         self.layers: list[Layer] = []
         for depth, options in enumerate(style.layers):
             try:

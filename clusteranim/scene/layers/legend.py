@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -11,12 +13,15 @@ from pydantic import Field, field_validator
 from clusteranim.algorithms.base import AlgorithmProfile
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.placement import CORNERS, CROWDED, Box, Marks, claim, corner_box, taken
 from clusteranim.scene.text import check_text
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
+    from matplotlib.legend import Legend
 
 Location = Literal[
+    "auto",
     "best",
     "upper right",
     "upper left",
@@ -29,6 +34,17 @@ Location = Literal[
     "upper center",
     "center",
 ]
+
+#: Font sizes a legend tries, largest first, until it fits the axes.
+FONT_SIZES = ("medium", "small", "x-small")
+MAX_COLUMNS = 4
+#: Shares of the axes' width and height a legend may take: the first is tried with every
+#: font size and number of columns before the second.
+SHARES = (0.5, 0.8)
+#: Share of the figure's width a legend outside the axes may take.
+OUTSIDE_SHARE = 0.3
+#: The size of an entry's marker, in font sizes.
+MARKER_SCALE = 0.8
 
 
 def _check_texts(texts: list[str] | str | None) -> list[str] | str | None:
@@ -47,7 +63,16 @@ class LegendOptions(LayerOptions):
     labels: list[str] | None = Field(
         None, description='Entry names; by default "cluster 1", ... or "component 1", ...'
     )
-    loc: Location = Field("upper right", description="Where in the axes the legend goes (matplotlib's loc).")
+    loc: Location = Field(
+        "auto",
+        description=(
+            "Where the legend goes: auto, the corner of the axes (not taken by the objective"
+            " panel or a corner label) where it covers the fewest points and centroid positions"
+            " over the whole animation, or right of the axes when every corner is crowded and"
+            " the frame has room; or one of matplotlib's locations (best moves as the data"
+            " under it changes)."
+        ),
+    )
     title: str | None = Field(None, description="A heading above the entries.")
 
     _check_labels = field_validator("labels")(_check_texts)
@@ -64,58 +89,211 @@ class LegendOptions(LayerOptions):
         return LegendLayer(self, context, labels)
 
 
+@dataclass(frozen=True)
+class Look:
+    """Where and how big the legend is drawn.
+
+    Parameters
+    ----------
+    loc : str
+        matplotlib's location (of the legend's box, at ``anchor`` when given).
+    anchor : (x, y) in axes fraction, or None: the axes' box
+    fontsize : str
+    ncols : int
+    n_entries : int or None
+        How many entries are shown before one that says how many more there are; None:
+        all of them.
+    """
+
+    loc: str
+    anchor: tuple[float, float] | None = None
+    fontsize: str = FONT_SIZES[0]
+    ncols: int = 1
+    n_entries: int | None = None
+
+
 class LegendLayer:
     """One entry per cluster, drawn once; when clusters come and go (a varying number of
-    clusters), the entries of the clusters that exist, redrawn when the iteration changes."""
+    clusters), the entries of the clusters that exist, redrawn when the iteration changes.
+
+    Its size and corner are chosen once, at the first frame, when the figure's layout is
+    fixed; whether it goes outside the axes is chosen before the layout, which makes room
+    for it.
+    """
 
     def __init__(self, options: LegendOptions, context: SceneContext, labels: list[str]) -> None:
+        import matplotlib
+
         self.options = options
         self.context = context
         self.labels = labels
         self.static = context.trace.active is None
         self.per_iteration = True
-        self.shown: tuple[int, ...] | None = None
-        self.legend = self._make(tuple(range(len(labels))) if self.static else self._existing(0))
+        # Legends are redrawn in frames drawn outside the scene's rc settings.
+        self.rc = matplotlib.rcParams.copy()
+        self.everything = tuple(range(len(labels)))
+        self.sizes: dict[Look, tuple[float, float]] = {}
+        self.placed = False
+        self.look = Look(loc="upper right" if options.loc == "auto" else options.loc)
+        if options.loc in CORNERS:
+            claim(context.axes, options.plugin_name(), self._corner_boxes(self.look)[options.loc])
+        if options.loc == "auto" and self._crowded() and self._outside_fits():
+            self.look = Look(loc="center left", anchor=(1.02, 0.5))
+            self.placed = True
+        self.shown: tuple[int, ...] = self.everything
+        # All entries until the first frame, so that the layout makes room for the largest.
+        self.legend = self._make(self.everything)
         self.artists: list[Artist] = [self.legend]
 
     def _existing(self, iteration: int) -> tuple[int, ...]:
         return tuple(int(index) for index in np.flatnonzero(self.context.trace.is_active(iteration)))
 
-    def _make(self, clusters: tuple[int, ...]) -> Artist:
+    def _legend(self, clusters: tuple[int, ...], look: Look, attach: bool = False) -> Legend:
+        """The legend of ``clusters`` as ``look`` says; added to the axes if ``attach``,
+        else only to measure."""
+        import matplotlib
+        from matplotlib.legend import Legend
         from matplotlib.lines import Line2D
 
-        colors = self.context.colors
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker="o",
-                markersize=8,
-                markerfacecolor=colors[index],
-                markeredgecolor="none",
-            )
-            for index in clusters
-        ]
+        points = self._points(look.fontsize)
+        with matplotlib.rc_context(self.rc):
+            shown = clusters if look.n_entries is None else clusters[: look.n_entries]
+            handles = [
+                Line2D(
+                    [],
+                    [],
+                    linestyle="",
+                    marker="o",
+                    markersize=MARKER_SCALE * points,
+                    markerfacecolor=self.context.colors[index],
+                    markeredgecolor="none",
+                )
+                for index in shown
+            ]
+            texts = [self.labels[index] for index in shown]
+            if len(shown) < len(clusters):
+                handles.append(Line2D([], [], linestyle=""))
+                texts.append(f"… {len(clusters) - len(shown)} more")
+            settings: dict[str, Any] = {
+                "loc": look.loc,
+                "bbox_to_anchor": look.anchor,
+                "ncols": look.ncols,
+                "fontsize": look.fontsize,
+                "title": self.options.title,
+                "title_fontsize": look.fontsize,
+                "framealpha": 0.85,
+            }
+            if attach:
+                return self.context.axes.legend(handles, texts, **settings)
+            return Legend(self.context.axes, handles, texts, **settings)
+
+    def _make(self, clusters: tuple[int, ...]) -> Legend:
         self.shown = clusters
-        options = self.options
-        axes = self.context.axes
-        return axes.legend(
-            handles,
-            [self.labels[index] for index in clusters],
-            loc=options.loc,
-            title=options.title,
-            framealpha=0.85,
+        return self._legend(clusters, self.look, attach=True)
+
+    def _points(self, fontsize: str) -> float:
+        """A font size in points, with the scene's base size."""
+        import matplotlib
+        from matplotlib.font_manager import FontProperties
+
+        with matplotlib.rc_context(self.rc):
+            return float(FontProperties(size=fontsize).get_size_in_points())
+
+    def _size(self, look: Look) -> tuple[float, float]:
+        """Width and height in pixels of the legend of every cluster, as ``look`` says."""
+        if look not in self.sizes:
+            renderer = self.context.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+            box = self._legend(self.everything, look).get_window_extent(renderer)
+            self.sizes[look] = (float(box.width), float(box.height))
+        return self.sizes[look]
+
+    def _corner_boxes(self, look: Look) -> dict[str, Box]:
+        """The box (axes fraction) of the legend of every cluster in each corner."""
+        axes_box = self.context.axes.get_window_extent()
+        width, height = self._size(look)
+        pad = self.rc["legend.borderaxespad"] * self._points(look.fontsize) * self.context.figure.dpi / 72
+        scale = (axes_box.width, axes_box.height)
+        margin = (pad / scale[0], pad / scale[1])
+        return {corner: corner_box(corner, width / scale[0], height / scale[1], margin) for corner in CORNERS}
+
+    def _crowded(self) -> bool:
+        """Whether, as far as can be told before the layout, every free corner of the axes
+        would hold data under the legend."""
+        marks = Marks.of(self.context)
+        boxes = self._corner_boxes(self.look)
+        excluded = taken(self.context.axes, boxes, self.options.plugin_name())
+        return all(marks.coverage(box) > CROWDED for corner, box in boxes.items() if corner not in excluded)
+
+    def _outside_fits(self) -> bool:
+        (width, height), figure = self._size(self.look), self.context.figure.bbox
+        return width <= OUTSIDE_SHARE * figure.width and height <= 0.9 * figure.height
+
+    def _fitted(self) -> Look:
+        """The largest look of the legend that fits the axes: by font size and columns,
+        else as many entries as fit and one that says how many more there are."""
+        axes_box = self.context.axes.get_window_extent()
+
+        def fits(look: Look, share: float) -> bool:
+            width, height = self._size(look)
+            return width <= share * axes_box.width and height <= share * axes_box.height
+
+        n_labels = len(self.labels)
+        for share in SHARES:
+            for fontsize in FONT_SIZES:
+                one_column = self._size(replace(self.look, fontsize=fontsize))
+                # A legend in n columns is at least 1/n as tall as in one.
+                fewest = math.ceil(one_column[1] / (share * axes_box.height))
+                for ncols in range(max(fewest, 1), min(MAX_COLUMNS, n_labels) + 1):
+                    look = replace(self.look, fontsize=fontsize, ncols=ncols)
+                    if fits(look, share):
+                        return look
+                    if self._size(look)[0] > share * axes_box.width:
+                        break  # more columns are wider still
+        share = SHARES[-1]
+        smallest = replace(self.look, fontsize=FONT_SIZES[-1], n_entries=1)
+        look = next(
+            (
+                replace(smallest, ncols=ncols)
+                for ncols in range(MAX_COLUMNS, 1, -1)
+                if fits(replace(smallest, ncols=ncols, n_entries=ncols), share)
+            ),
+            smallest,
         )
+        # The most entries that fit, by bisection (fewer entries are never larger).
+        fitting, too_many = 1, n_labels
+        while too_many - fitting > 1:
+            middle = (fitting + too_many) // 2
+            if fits(replace(look, n_entries=middle), share):
+                fitting = middle
+            else:
+                too_many = middle
+        return replace(look, n_entries=fitting)
+
+    def place(self) -> None:
+        """Fit the legend to the axes and, for loc auto, choose its corner (once)."""
+        self.look = self._fitted()
+        axes, owner = self.context.axes, self.options.plugin_name()
+        boxes = self._corner_boxes(self.look)
+        if self.options.loc == "auto":
+            corner = Marks.of(self.context).least_covered(boxes, CORNERS, taken(axes, boxes, owner))
+            self.look = replace(self.look, loc=corner)
+        if self.look.loc in boxes:
+            claim(axes, owner, boxes[self.look.loc])
+        self.placed = True
+
+    def _replace(self, clusters: tuple[int, ...]) -> None:
+        zorder, animated = self.legend.get_zorder(), self.legend.get_animated()
+        self.legend.remove()
+        self.legend = self._make(clusters)
+        self.legend.set_zorder(zorder)
+        self.legend.set_animated(animated)
+        self.artists[:] = [self.legend]
 
     def update(self, frame: Frame) -> Sequence[Artist]:
-        if not self.static:
-            clusters = self._existing(frame.iteration)
-            if clusters != self.shown:
-                zorder = self.legend.get_zorder()
-                self.legend.remove()
-                self.legend = self._make(clusters)
-                self.legend.set_zorder(zorder)
-                self.legend.set_animated(True)
-                self.artists[:] = [self.legend]
+        clusters = self.everything if self.static else self._existing(frame.iteration)
+        if not self.placed:
+            self.place()
+            self._replace(clusters)
+        elif clusters != self.shown:
+            self._replace(clusters)
         return self.artists
