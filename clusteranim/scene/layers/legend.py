@@ -137,9 +137,10 @@ class LegendLayer:
         self.look = Look(loc="upper right" if options.loc == "auto" else options.loc)
         if options.loc in CORNERS:
             claim(context.axes, options.plugin_name(), self._corner_boxes(self.look)[options.loc])
-        if options.loc == "auto" and self._crowded() and self._outside_fits():
-            self.look = Look(loc="center left", anchor=(1.02, 0.5))
-            self.placed = True
+        if options.loc == "auto" and self._crowded():
+            outside = self._outside()
+            if outside is not None:
+                self.look, self.placed = outside, True
         self.shown: tuple[int, ...] = self.everything
         # All entries until the first frame, so that the layout makes room for the largest.
         self.legend = self._make(self.everything)
@@ -224,9 +225,16 @@ class LegendLayer:
         excluded = taken(self.context.axes, boxes, self.options.plugin_name())
         return all(marks.coverage(box) > CROWDED for corner, box in boxes.items() if corner not in excluded)
 
-    def _outside_fits(self) -> bool:
-        (width, height), figure = self._size(self.look), self.context.figure.bbox
-        return width <= OUTSIDE_SHARE * figure.width and height <= 0.9 * figure.height
+    def _outside(self) -> Look | None:
+        """The largest look of the legend right of the axes that fits the frame, if any."""
+        figure = self.context.figure.bbox
+        for fontsize in FONT_SIZES:
+            for ncols in (1, 2):
+                look = Look(loc="center left", anchor=(1.02, 0.5), fontsize=fontsize, ncols=ncols)
+                width, height = self._size(look)
+                if width <= OUTSIDE_SHARE * figure.width and height <= 0.9 * figure.height:
+                    return look
+        return None
 
     def _fitted(self) -> Look:
         """The largest look of the legend that fits the axes: by font size and columns,
