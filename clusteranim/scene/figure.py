@@ -108,9 +108,6 @@ class Scene:
         centers = projection.points(trace.centers)
         x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
         y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
-        # The framing before the layout too, for layers that place boxes where the data is not.
-        axes.set_xlim(*x_limits)
-        axes.set_ylim(*y_limits)
         self.layers: list[Layer] = []
         for depth, options in enumerate(style.layers):
             try:
@@ -257,9 +254,10 @@ def _decorate(axes: Axes, style: StyleOptions, projection: Projection) -> None:
     if projection.axis_labels is not None and style.ticks:
         axes.set_xlabel(projection.axis_labels[0])
         axes.set_ylabel(projection.axis_labels[1])
+    if not style.ticks or projection.strip is not None:
+        axes.set_yticks([])  # a strip's heights are jitter: they mean nothing
     if not style.ticks:
         axes.set_xticks([])
-        axes.set_yticks([])
     if not style.axes:
         axes.set_axis_off()
 

@@ -32,6 +32,40 @@ def view_columns(spec: Literal["first2"] | Sequence[int], n_features: int) -> tu
     return columns
 
 
+#: Half the height of a strip (1-D data), as a share of the data's span along it.
+STRIP_HALF_HEIGHT = 0.25
+#: The seed of the strip's jitter: fixed, so that a scenario draws the same bytes each time.
+STRIP_SEED = 1
+
+
+@dataclass(frozen=True, eq=False)
+class Strip:
+    """How 1-D data is drawn: along the view's x axis, each point at a random height
+    (its jitter) within a band about y = 0, on which centres lie.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n, d)
+        The data the view was fitted on: drawn with its jitter when projected.
+    jitter : ndarray of shape (n,)
+        The height of each of its points, in [-half_height, half_height].
+    half_height : float
+        Half the band's height in view units.
+    """
+
+    data: FloatArray
+    jitter: FloatArray
+    half_height: float
+
+    @classmethod
+    def of(cls, X: FloatArray, along: FloatArray) -> Strip:
+        """The strip of data ``X`` whose positions along the view are ``along`` (n,)."""
+        span = float(np.ptp(along)) if len(along) else 0.0
+        half_height = STRIP_HALF_HEIGHT * (span if span > 0 else 1.0)
+        jitter = np.random.default_rng(STRIP_SEED).uniform(-half_height, half_height, len(X))
+        return cls(X, jitter, half_height)
+
+
 @dataclass(frozen=True, eq=False)
 class Projection:
     """``view = (x - mean) @ components``: points, centres and covariances alike.
@@ -43,11 +77,15 @@ class Projection:
         A column of zeros shows 1-D data along a line.
     axis_labels : (str, str) or None
         What the two view axes show, when there is something to say.
+    strip : Strip or None
+        For a view with one axis (1-D data): the jitter of the data's points across
+        the line, so that they do not hide each other.
     """
 
     mean: FloatArray
     components: FloatArray
     axis_labels: tuple[str, str] | None = None
+    strip: Strip | None = None
 
     @classmethod
     def fit(
@@ -71,6 +109,19 @@ class Projection:
         OptionError
             When a column index does not exist.
         """
+        projection = cls._fit(X, spec, feature_names)
+        if projection.components[:, 1].any():
+            return projection
+        strip = Strip.of(X, projection.points(X)[:, 0])
+        return cls(projection.mean, projection.components, projection.axis_labels, strip)
+
+    @classmethod
+    def _fit(
+        cls,
+        X: FloatArray,
+        spec: Literal["pca", "first2"] | Sequence[int] | None,
+        feature_names: tuple[str, ...] | None,
+    ) -> Projection:
         n_features = X.shape[1]
         if spec is None:
             spec = "pca" if n_features > 2 else "first2"
@@ -110,8 +161,12 @@ class Projection:
         return cls(mean, components, (labels[0], labels[1] if len(labels) > 1 else ""))
 
     def points(self, X: FloatArray) -> FloatArray:
-        """Points of shape (..., d) in the view, shape (..., 2)."""
-        return (np.asarray(X) - self.mean) @ self.components
+        """Points of shape (..., d) in the view, shape (..., 2); the data the view was
+        fitted on (that very array), on a strip, at its jitter's heights."""
+        view: FloatArray = (np.asarray(X) - self.mean) @ self.components
+        if self.strip is not None and X is self.strip.data:
+            view[:, 1] = self.strip.jitter
+        return view
 
     def lift(self, view: FloatArray) -> FloatArray:
         """View points of shape (m, 2) back in data coordinates: the point of the viewed

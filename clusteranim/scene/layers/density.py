@@ -95,13 +95,14 @@ class DensityOptions(LayerOptions):
         return DensityLayer(self, context)
 
     def kernel_width(self, points: FloatArray, view_span: float) -> float:
-        """The bandwidth, or Scott's rule (5% of the view when the points do not spread)."""
+        """The bandwidth, or Scott's rule on points (n, d) (5% of the view when the points
+        do not spread)."""
         if self.bandwidth is not None:
             return self.bandwidth
         spread = float(np.mean(np.std(points, axis=0)))
         if not spread > 0:
             return 0.05 * view_span
-        return float(spread * len(points) ** (-1.0 / 6.0))
+        return float(spread * len(points) ** (-1.0 / (points.shape[1] + 4)))
 
 
 class DensityLayer:
@@ -129,27 +130,37 @@ class DensityLayer:
         self.grid = grid = self.context.grid()
         rows, columns = grid.shape
         left, right, _, _ = grid.extent
-        width = self.options.kernel_width(self.context.points, right - left)
-        sigma_pixels = min(width / grid.pixel_size[0], width / grid.pixel_size[1])
+        # On a strip (1-D data) the heights are jitter: a cloud is the density along x,
+        # the same in every row (bands), computed on one row.
+        strip = self.context.projection.strip is not None
+        points = self.context.points[:, :1] if strip else self.context.points
+        width = self.options.kernel_width(points, right - left)
+        sigma_pixels = width / grid.pixel_size[0]
+        if not strip:
+            sigma_pixels = min(sigma_pixels, width / grid.pixel_size[1])
         self.factor = factor = int(np.clip(sigma_pixels // CELLS_PER_SIGMA, MIN_FACTOR, MAX_FACTOR))
         self.coarse = (-(-rows // factor), -(-columns // factor))
+        self.cloud_shape = (1, self.coarse[1]) if strip else self.coarse
         view = grid.to_pixels(self.context.points)  # (column, row from the top) in pixels
         column = np.floor(view[:, 0] / factor).astype(np.intp)
         row = np.floor((rows - view[:, 1]) / factor).astype(np.intp)  # from the bottom, as the grid
+        if strip:
+            row = np.zeros_like(row)
         self.inside = (column >= 0) & (column < self.coarse[1]) & (row >= 0) & (row < self.coarse[0])
         self.bins = (row * self.coarse[1] + column)[self.inside]
         # No kernel wider than the picture: past that, the cloud is flat anyway.
-        sigma_rows = min(width / (grid.pixel_size[1] * factor), 2.0 * self.coarse[0])
+        sigma_rows = 0.0 if strip else min(width / (grid.pixel_size[1] * factor), 2.0 * self.coarse[0])
         sigma_columns = min(width / (grid.pixel_size[0] * factor), 2.0 * self.coarse[1])
-        self.blur = Blur(self.coarse, sigma_rows, sigma_columns)
+        self.blur = Blur(self.cloud_shape, sigma_rows, sigma_columns)
 
     def _clouds(self, weights: FloatArray) -> np.ndarray:
-        """The blurred cloud of each column of ``weights`` (n, m): shape (m, rows, columns)."""
-        size = self.coarse[0] * self.coarse[1]
+        """The blurred cloud of each column of ``weights`` (n, m): shape (m, rows, columns)
+        (one row on a strip)."""
+        size = self.cloud_shape[0] * self.cloud_shape[1]
         counts = np.stack(
             [np.bincount(self.bins, weights=column, minlength=size) for column in weights[self.inside].T]
         )
-        return self.blur(counts.reshape(-1, *self.coarse).astype(np.float32))
+        return self.blur(counts.reshape(-1, *self.cloud_shape).astype(np.float32))
 
     def _state_clouds(self, step: int) -> np.ndarray:
         if step not in self.clouds:
@@ -183,4 +194,6 @@ class DensityLayer:
         mixed = np.einsum("kij,kc->ijc", intensity, colors)
         rgb = mixed / np.maximum(total, 1e-12)[:, :, None]
         alpha = (self.options.alpha * np.clip(total, 0.0, 1.0)).astype(np.float32)
-        return ImageRaster(self.grid, rgb.astype(np.float32), alpha, self.factor)
+        rows, columns = self.coarse
+        rgb = np.broadcast_to(rgb.astype(np.float32), (rows, columns, 3))
+        return ImageRaster(self.grid, rgb, np.broadcast_to(alpha, (rows, columns)), self.factor)

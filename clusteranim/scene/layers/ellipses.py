@@ -1,9 +1,9 @@
-"""Covariance ellipses at chosen n-sigma levels."""
+"""Covariance ellipses at chosen n-sigma levels (intervals on a strip, for 1-D data)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import numpy as np
 from pydantic import Field
@@ -16,7 +16,10 @@ from clusteranim.sums import cluster_counts, cluster_sums
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
-    from matplotlib.patches import Ellipse
+    from matplotlib.patches import Ellipse, Patch, PathPatch
+
+#: Half the height of an interval's end caps on a strip, as a share of the band's.
+BRACKET_CAP = 0.35
 
 
 def ellipse_axes(covariances: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -93,28 +96,33 @@ class EllipsesOptions(LayerOptions):
 
     def build(self, context: SceneContext) -> EllipsesLayer:
         from matplotlib.colors import to_rgba
-        from matplotlib.patches import Ellipse
 
         uses_model = self.source == "model" or (
             self.source == "auto" and context.trace.capabilities.covariances
         )
-        patches: list[list[Ellipse]] = []
+        strip = context.projection.strip is not None
+        patches: list[list[Patch]] = []
         for color in context.colors:
-            row = []
+            row: list[Patch] = []
             for level in sorted(self.levels):
-                patch = Ellipse(
-                    (0.0, 0.0),
-                    0.0,
-                    0.0,
-                    edgecolor=to_rgba(color, self.alpha),
-                    facecolor=to_rgba(color, self.fill / len(self.levels)),
-                    linewidth=self.linewidth,
-                )
+                patch = _blank_patch(strip)
+                patch.set_edgecolor(to_rgba(color, self.alpha))
+                # An interval's bracket (on a strip) has no face.
+                patch.set_facecolor("none" if strip else to_rgba(color, self.fill / len(self.levels)))
+                patch.set_linewidth(self.linewidth)
                 patch.level = level  # type: ignore[attr-defined]
                 context.axes.add_patch(patch)
                 row.append(patch)
             patches.append(row)
-        return EllipsesLayer(context, patches, uses_model)
+        return (IntervalsLayer if strip else EllipsesLayer)(context, patches, uses_model)
+
+
+def _blank_patch(strip: bool) -> Patch:
+    """An ellipse, or on a strip an interval's bracket, shaped by the layer per frame."""
+    from matplotlib.patches import Ellipse, PathPatch
+    from matplotlib.path import Path
+
+    return PathPatch(Path(np.zeros((1, 2)))) if strip else Ellipse((0.0, 0.0), 0.0, 0.0)
 
 
 class EllipsesLayer:
@@ -123,7 +131,7 @@ class EllipsesLayer:
     static = False
     per_iteration = False
 
-    def __init__(self, context: SceneContext, patches: list[list[Ellipse]], uses_model: bool) -> None:
+    def __init__(self, context: SceneContext, patches: list[list[Patch]], uses_model: bool) -> None:
         self.context = context
         self.patches = patches
         self.uses_model = uses_model
@@ -154,6 +162,14 @@ class EllipsesLayer:
         else:
             centers, covariances, counts = cluster_covariances(self.context.points, frame.labels, n_clusters)
             visible = counts >= 2
+        self._reshape(centers, covariances)
+        for row, shown in zip(self.patches, visible, strict=True):
+            for patch in row:
+                patch.set_visible(bool(shown))
+        return self.artists
+
+    def _reshape(self, centers: FloatArray, covariances: FloatArray) -> None:
+        """Each patch at its level around the view's centres (k, 2) and covariances (k, 2, 2)."""
         major, minor, angle = ellipse_axes(covariances)
         if self.view is None:
             self.view = self._view()
@@ -163,7 +179,7 @@ class EllipsesLayer:
         for column, level in enumerate(levels):
             covering = contains_box(corners, centers, level * major, level * minor, angle)
             for cluster, row in enumerate(self.patches):
-                patch = row[column]
+                patch = cast("Ellipse", row[column])
                 if covering[cluster]:
                     # The whole view is inside: only the face shows, flat. Agg's time for a
                     # curve grows with its size in pixels (billions when reg_covar dwarfs the
@@ -177,5 +193,25 @@ class EllipsesLayer:
                     patch.set_width(2 * level * major[cluster])
                     patch.set_height(2 * level * minor[cluster])
                     patch.set_angle(float(angle[cluster]))
-                patch.set_visible(bool(visible[cluster]))
-        return self.artists
+
+
+class IntervalsLayer(EllipsesLayer):
+    """On a strip (1-D data), where heights are jitter: each level's interval ``centre
+    +- level x standard deviation`` along x, drawn as a bracket |--| on the centre line
+    (taller for wider levels, so that nested brackets stay apart)."""
+
+    def _reshape(self, centers: FloatArray, covariances: FloatArray) -> None:
+        from matplotlib.path import Path
+
+        strip = self.context.projection.strip
+        assert strip is not None
+        deviations = np.sqrt(np.clip(covariances[:, 0, 0], 0.0, None))
+        codes = [Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO]
+        for cluster, row in enumerate(self.patches):
+            for column, patch in enumerate(row):
+                level: float = patch.level  # type: ignore[attr-defined]
+                start = centers[cluster, 0] - level * deviations[cluster]
+                end = centers[cluster, 0] + level * deviations[cluster]
+                cap = BRACKET_CAP * strip.half_height * (1 + column / len(row))
+                corners = [(start, -cap), (start, cap), (start, 0), (end, 0), (end, -cap), (end, cap)]
+                cast("PathPatch", patch).set_path(Path(corners, codes))
