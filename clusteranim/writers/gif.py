@@ -31,13 +31,17 @@ from clusteranim.writers.base import Movie
 
 MAX_COLORS = 255  # palette entries for colours; index 255 is the transparent one
 TRANSPARENT = 255
-EXACT_COLORS = 160  # colours kept exactly when there are too many (the flat fills)
+# Colours kept exactly when there are too many (the flat fills): few enough that median
+# cut has most entries for the smooth areas, whose colours fill a surface (a blend of
+# hues with the background), not a line; with 160 of 255 the clouds' averaged colour
+# stepped up to 5 levels away between entries (rings).
+EXACT_COLORS = 64
 SAMPLE_STRIDE = 5  # every n-th pixel of the first frame counts towards the palette
 STILL_TOLERANCE = 8  # of 255, per channel
-VISIBLE_ERROR = 3  # of 255: a colour nearer than this to its entry is not dithered
+VISIBLE_ERROR = 2  # of 255: a colour nearer than this to its entry is not dithered
 SMOOTH_CONTRAST = 6  # of 255: a pixel is dithered only if no 4-neighbour differs by more
-PAIR_PENALTY = 0.05  # cost of mixing far-apart entries (grain), per squared level of their distance
-PAIR_CANDIDATES = 8  # entries nearest to a colour that are tried as its dither partner
+PAIR_PENALTY = 0.03  # cost of mixing far-apart entries (grain), per squared level of their distance
+PAIR_CANDIDATES = 12  # entries nearest to a colour that are tried as its dither partner
 
 
 def bayer(size: int) -> NDArray[np.int64]:
