@@ -37,7 +37,7 @@ from clusteranim.options import NamedOptions
 from clusteranim.scenario import Scenario
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.layers.title import TitleOptions
-from clusteranim.scene.names import COLORMAPS
+from clusteranim.scene.names import COLORMAPS, GENERATED_PALETTES
 from clusteranim.scene.palette import check_color, check_marker
 from clusteranim.scene.style import StyleOptions
 from clusteranim.scene.text import TEMPLATE_FIELDS
@@ -76,7 +76,7 @@ def _palette(json_schema: JsonSchemaValue) -> JsonSchemaValue:
     """A colormap name (every name ``is_palette_name`` accepts) or a list of colours."""
     from matplotlib import colormaps
 
-    names = sorted({"hsv", *COLORMAPS, *(f"{name}_r" for name in COLORMAPS), *colormaps})
+    names = sorted({*GENERATED_PALETTES, *COLORMAPS, *(f"{name}_r" for name in COLORMAPS), *colormaps})
     return {**json_schema, "anyOf": [{"enum": names}, {"type": "array", "minItems": 1, "items": COLOR}]}
 
 

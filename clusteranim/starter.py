@@ -28,7 +28,7 @@ algorithm:
 style:
   width: 640                 # pixels
   height: 480
-  palette: tab10             # a matplotlib colormap, hsv, or a list of colours
+  palette: auto              # tab10, or distinct colours beyond 10; a colormap, hsv, or a list
   layers:                    # bottom to top
     - regions: {{alpha: 0.25}}   # each pixel in the colour of its nearest centroid
     - points                 # coloured by assignment
@@ -52,7 +52,7 @@ style:
   layers:
     - points: {{color_by: responsibility}}   # colours blend where components share a point
     - ellipses: {{levels: [2]}}             # 2-sigma covariance ellipses
-    - centroids: {{marker: x, linewidth: 3}}
+    - centroids: {{marker: x, linewidth: 3, numbers: true}}   # outlined x, numbered as in the legend
     - legend
     - title
   title: "GMM fitting with EM: iteration {{iteration}}"

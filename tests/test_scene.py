@@ -229,7 +229,7 @@ def test_title_and_corner_label_change_per_frame() -> None:
     first, second = frame(labelled, trace, 0), frame(labelled, trace, 2)
     assert labelled.layers[0].artists[0].get_text() == "i = 2"  # type: ignore[attr-defined]
     assert np.array_equal(first[:15], second[:15])  # no title above the axes
-    assert not np.array_equal(first[30:80, :150], second[30:80, :150])
+    assert not np.array_equal(first[15:80, :150], second[15:80, :150])  # the label, top left
 
 
 def test_legend_shows_each_cluster_colour() -> None:

@@ -41,6 +41,7 @@ SCHEMA_ERRORS = [
     "bad_colour",
     "bad_palette",
     "bad_title_field",
+    "centroids_numbers_text",
     "comment_only",
     "corner_label_field",
     "data_seed_negative",

@@ -19,7 +19,9 @@ from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     from clusteranim.scene.style import StyleOptions
 
@@ -227,26 +229,95 @@ def _fix_layout(
     y_limits: tuple[float, float],
 ) -> None:
     """Lay the figure out once (room for the title, labels and ticks), freeze that layout
-    and fix the limits for good."""
+    and fix the limits for good.
+
+    Text too long for the frame is made to fit first: the title and axis labels shrink,
+    down to a floor; then the title wraps and an axis label is cut short with an ellipsis.
+    The layout runs twice, because equal aspect widens the limits and so may change the
+    tick labels (a minus sign, another digit) that the first pass made room for.
+    """
     axes.set_xlim(*x_limits)
     axes.set_ylim(*y_limits)
     figure.set_layout_engine("constrained")
     engine = figure.get_layout_engine()
     assert engine is not None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "axes sizes collapsed": handled below
-        engine.execute(figure)
-    figure.set_layout_engine("none")
-    box = axes.get_window_extent()
-    if box.width < MIN_AXES_PIXELS or box.height < MIN_AXES_PIXELS:
-        # Too small a frame for labels and ticks: give the data most of it.
-        axes.set_position((0.02, 0.02, 0.96, 0.96))
-    if style.aspect == "equal":
+    _fit_texts(figure, axes, style.font_size)
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "axes sizes collapsed": handled below
+            engine.execute(figure)
         box = axes.get_window_extent()
-        x_limits, y_limits = _equal_aspect(x_limits, y_limits, box.width, box.height)
-        axes.set_xlim(*x_limits)
-        axes.set_ylim(*y_limits)
+        if box.width < MIN_AXES_PIXELS or box.height < MIN_AXES_PIXELS:
+            # Too small a frame for labels and ticks: give the data most of it.
+            axes.set_position((0.02, 0.02, 0.96, 0.96))
+        if style.aspect == "equal":
+            box = axes.get_window_extent()
+            axes.set_xlim(*x_limits)
+            axes.set_ylim(*y_limits)
+            equal_x, equal_y = _equal_aspect(x_limits, y_limits, box.width, box.height)
+            axes.set_xlim(*equal_x)
+            axes.set_ylim(*equal_y)
+        _fit_texts(figure, axes, style.font_size)  # where the layout put them
+    figure.set_layout_engine("none")
     axes.set_autoscale_on(False)
+
+
+#: The smallest a title or axis label shrinks to fit, as a fraction of the base font size.
+MIN_TEXT_SCALE = 0.75
+#: Room kept free at either end of a title or axis label, in pixels.
+TEXT_MARGIN = 4.0
+
+
+def _fit_texts(figure: Figure, axes: Axes, font_size: float) -> None:
+    """Shrink the title and axis labels that run beyond the frame, then wrap the title (at
+    draw time, to the figure's width; see ``Text.set_wrap``) and cut an axis label short
+    with an ellipsis.
+
+    Each is centred on the axes, so its room is twice its centre's distance to the
+    nearer edge of the frame.
+    """
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = figure.bbox
+    for text in (axes.title, axes.xaxis.label, axes.yaxis.label):
+        if not text.get_text():
+            continue
+        wrap = text.get_wrap()
+        text.set_wrap(False)
+        box = text.get_window_extent(renderer)
+        along = text.get_rotation() % 180 != 0
+        low, high, start, end = (
+            (frame.y0, frame.y1, box.y0, box.y1) if along else (frame.x0, frame.x1, box.x0, box.x1)
+        )
+        middle = (start + end) / 2
+        room = 2 * (min(middle - low, high - middle) - TEXT_MARGIN)
+        if end - start > room:
+            text.set_fontsize(max(MIN_TEXT_SCALE * font_size, text.get_fontsize() * room / (end - start)))
+        if not wrap:
+            _ellipsize(text, renderer, room)
+        text.set_wrap(wrap)
+
+
+def _text_length(text: Text, renderer: RendererBase) -> float:
+    """How far ``text`` runs along its own direction, in pixels."""
+    box = text.get_window_extent(renderer)
+    return float(box.height if text.get_rotation() % 180 else box.width)
+
+
+def _ellipsize(text: Text, renderer: RendererBase, room: float) -> None:
+    """Cut ``text`` short, ending in an ellipsis, until it is at most ``room`` long."""
+    content = text.get_text()
+    if _text_length(text, renderer) <= room:
+        return
+    # The longest prefix that fits, found by bisection (lengths grow with the prefix).
+    low, high = 0, len(content)
+    while low < high:
+        middle = (low + high + 1) // 2
+        text.set_text(content[:middle].rstrip() + "\u2026")
+        if _text_length(text, renderer) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    text.set_text(content[:low].rstrip() + "\u2026")
 
 
 def _decorate(axes: Axes, style: StyleOptions, projection: Projection) -> None:

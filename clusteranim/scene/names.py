@@ -6,6 +6,10 @@ then imports matplotlib); a test keeps the lists a subset of what matplotlib acc
 
 from __future__ import annotations
 
+#: Palettes clusteranim makes itself (see clusteranim.scene.palette), for any number of
+#: clusters.
+GENERATED_PALETTES = ("auto", "distinct", "hsv")
+
 #: The built-in qualitative colormaps, whose colours are taken in order, and how many
 #: colours each has (the reversed "_r" ones have as many).
 QUALITATIVE_SIZES = {

@@ -31,8 +31,10 @@ class StyleOptions(Options):
         100.0, gt=0, le=1000, description="Dots per inch: scales text and markers, not the frame."
     )
     palette: str | list[str] = Field(
-        "tab10",
-        description="A matplotlib colormap name, hsv for evenly spaced hues, or a list of colours.",
+        "auto",
+        description="auto (tab10 up to 10 clusters, distinct beyond), distinct (colours generated"
+        " to stay apart, see the README), a matplotlib colormap name, hsv for evenly spaced hues,"
+        " or a list of colours.",
     )
     layers: list[LayerSpec] = Field(
         default_factory=_default_layers,

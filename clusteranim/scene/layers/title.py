@@ -47,7 +47,13 @@ class TitleOptions(LayerOptions):
     def build(self, context: SceneContext) -> TitleLayer:
         label = self.label_template
         if label is None:
-            text = context.axes.set_title(fill_template(context, context.title, context.trace.n_iter))
+            # The layout makes room for the longest title of any frame, and wraps it to the
+            # figure's width; a title as long as that wraps to as many lines or fewer.
+            iterations = range(context.trace.n_iter, -1, -1)  # the last frame's on a tie
+            longest = max(
+                (fill_template(context, context.title, iteration) for iteration in iterations), key=len
+            )
+            text = context.axes.set_title(longest, wrap=True)
             return TitleLayer(context, text, context.title)
         vertical, horizontal = self.corner.split()
         text = context.axes.text(
