@@ -217,7 +217,7 @@ def render(
         click.echo(strict_json(result.to_dict()))
     elif not quiet:
         click.echo(
-            f"wrote {result.path} ({result.format}, {result.frames} frames,"
+            f"wrote {result.path} ({result.format}, {result.steps} steps in {result.frames} frames,"
             f" {result.width}x{result.height}, {result.bytes:,} bytes) in {result.seconds:.2f} s"
         )
 
@@ -347,9 +347,12 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
     with atomic_path(target.path) as temporary, temporary.open("wb") as file:
         recorded.save(file)
     if not quiet:
+        from clusteranim.scene.animation import steps_shown
+
+        steps = steps_shown(loaded.animation, len(recorded))
         click.echo(
             f"wrote {output} (trace, {len(recorded)} states, {recorded.n_clusters} clusters,"
-            f" {target.path.stat().st_size:,} bytes)"
+            f" {steps} displayed steps, {target.path.stat().st_size:,} bytes)"
         )
 
 

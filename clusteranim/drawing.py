@@ -16,7 +16,8 @@ import numpy as np
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scenario import Scenario
-from clusteranim.scene.base import Frame, frame_schedule
+from clusteranim.scene.animation import Shot, plan
+from clusteranim.scene.base import Frame, RunFacts
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace
@@ -25,13 +26,25 @@ from clusteranim.writers.base import FrameLabel, Movie
 if TYPE_CHECKING:
     from clusteranim.scene.figure import Scene
 
-#: (trace index, fraction of the way to the next state) of each frame.
-Schedule = list[tuple[int, float]]
+#: What each frame shows and how long it stays.
+Schedule = list[Shot]
 
 
 def schedule_of(scenario: Scenario, trace: Trace) -> Schedule:
     """Every frame of the scenario's animation of ``trace``."""
-    return frame_schedule(len(trace), scenario.output.tween)
+    output = scenario.output
+    return plan(scenario.animation, len(trace), trace.converged, output.tween, output.fps, scenario.hold_last)
+
+
+def run_facts(scenario: Scenario, trace: Trace) -> RunFacts:
+    """What the scenario says of the run, for captions."""
+    algorithm = scenario.algorithm
+    given = scenario.given_trace is not None and not trace.profile.key
+    return RunFacts(
+        init="the given trace" if given else algorithm.start_description(),
+        tol=algorithm.tol,
+        max_iter=algorithm.max_iter,
+    )
 
 
 def build_scene(
@@ -47,6 +60,7 @@ def build_scene(
             dataset,
             trace.profile.name,
             tweened=scenario.output.tween > 0,
+            facts=run_facts(scenario, trace),
         )
     except OptionError as error:
         raise scenario.problem(f"style.{error.key}", error.message) from None
@@ -55,7 +69,7 @@ def build_scene(
 def layer_variants(scenario: Scenario) -> dict[str, StyleOptions]:
     """The style of each frame set: all layers, then each combination of switchable layers
     hidden, keyed by the hidden layers' names joined with "+"."""
-    style = scenario.style
+    style = explained(scenario.style) if scenario.animation.explain else scenario.style
     toggles = sorted(set(scenario.output.toggle_layers))
     variants = {"": style}
     for size in range(1, len(toggles) + 1):
@@ -65,17 +79,30 @@ def layer_variants(scenario: Scenario) -> dict[str, StyleOptions]:
     return variants
 
 
+def explained(style: StyleOptions) -> StyleOptions:
+    """``style`` with what explain mode shows: the changes layer (beneath the centroids and
+    everything above them) and the caption (on top), unless the style has them."""
+    names = [layer.plugin_name() for layer in style.layers]
+    layers = list(style.layers)
+    if "changes" not in names:
+        above = [names.index(name) for name in ("centroids", "trails", "ellipses") if name in names]
+        layers.insert(min(above, default=len(layers)), LAYERS["changes"]())
+    if "caption" not in names:
+        layers.append(LAYERS["caption"]())
+    return style.model_copy(update={"layers": layers})
+
+
 def movie_of(
     scenario: Scenario, trace: Trace, schedule: Schedule, variants: Mapping[str, StyleOptions]
 ) -> Movie:
     """What the writer needs to know of the animation besides its pixels."""
     output = scenario.output
-    iterations = (Frame(trace, step, fraction).iteration for step, fraction in schedule)
+    iterations = (Frame.of(trace, shot).iteration for shot in schedule)
     return Movie(
         width=scenario.style.width,
         height=scenario.style.height,
         fps=output.fps,
-        hold_last=output.hold_last,
+        durations=tuple(shot.seconds for shot in schedule),
         loop=output.loop,
         quality=output.quality,
         labels=tuple(FrameLabel(iteration, float(trace.objective[iteration])) for iteration in iterations),
@@ -97,7 +124,7 @@ def draw_sequentially(
     for style in variants.values():
         scene = build_scene(scenario, trace, dataset, style)
         try:
-            for step, fraction in schedule:
-                yield scene.draw(Frame(trace, step, fraction))
+            for shot in schedule:
+                yield scene.draw(Frame.of(trace, shot))
         finally:
             scene.close()

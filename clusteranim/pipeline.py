@@ -19,6 +19,7 @@ from clusteranim.options import OptionError
 from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rule_names, targets
 from clusteranim.result import RenderResult
 from clusteranim.scenario import Scenario, load_scenario
+from clusteranim.scene.animation import steps_shown
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
 from clusteranim.writers.targets import Target
@@ -252,6 +253,8 @@ def render(
         path=loaded.output.path,
         format=output_format,
         frames=len(schedule),
+        steps=steps_shown(loaded.animation, len(recorded)),
+        duration=round(sum(movie.seconds(movie.n_frames)), 3),
         width=movie.width,
         height=movie.height,
         bytes=_size(planned[0].path),

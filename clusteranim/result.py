@@ -18,6 +18,10 @@ class RenderResult:
     format : str
     frames : int
         Frames in the animation.
+    steps : int
+        Steps it shows: its states, or in explain mode the start, each half-step and the end.
+    duration : float
+        Seconds the animation plays (once).
     width, height : int
         Frame size in pixels.
     bytes : int
@@ -34,6 +38,8 @@ class RenderResult:
     path: str
     format: str
     frames: int
+    steps: int
+    duration: float
     width: int
     height: int
     bytes: int

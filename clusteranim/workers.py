@@ -74,7 +74,7 @@ def _draw_run(variant: str, start: int, stop: int, first_slot: int) -> int:
     scene = _scenes[variant]
     slots = _slots(job)
     for offset, index in enumerate(range(start, stop)):
-        scene.draw(Frame(job.trace, *job.schedule[index]), out=slots[first_slot + offset])
+        scene.draw(Frame.of(job.trace, job.schedule[index]), out=slots[first_slot + offset])
     return stop - start
 
 

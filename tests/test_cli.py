@@ -34,6 +34,16 @@ def gif_frames(path: Path) -> list[Image.Image]:
         return frames
 
 
+def frames_durations(path: Path) -> list[int]:
+    """Each GIF frame's delay in milliseconds."""
+    with Image.open(path) as image:
+        durations = []
+        for index in range(image.n_frames):
+            image.seek(index)
+            durations.append(int(image.info["duration"]))
+        return durations
+
+
 def test_render_json_describes_the_gif_it_wrote(write_scenario: Write, tmp_path: Path) -> None:
     scenario = write_scenario(SMALL)
     target = tmp_path / "a.gif"
@@ -45,10 +55,14 @@ def test_render_json_describes_the_gif_it_wrote(write_scenario: Write, tmp_path:
     assert (summary["width"], summary["height"]) == frames[0].size == (320, 240)
     assert summary["bytes"] == target.stat().st_size
     assert summary["path"] == str(target) and summary["format"] == "gif"
+    assert summary["steps"] == summary["n_iter"] + 1  # a step per state, without explain mode
+    assert summary["duration"] == pytest.approx(sum(frames_durations(target)) / 1000, abs=0.01)
     assert set(summary) == {
         "path",
         "format",
         "frames",
+        "steps",
+        "duration",
         "width",
         "height",
         "bytes",

@@ -21,7 +21,7 @@ import clusteranim
 from clusteranim.drawing import layer_variants
 from clusteranim.errors import ScenarioError
 from clusteranim.pipeline import draw_frames, load_data, run
-from clusteranim.scene.base import frame_schedule
+from clusteranim.scene.animation import AnimationOptions, plan
 from tests.conftest import ALL_LAYERS, CONFIGS, ROOT, run_cli
 
 # ------------------------------------------------------------------- fuzzing
@@ -147,7 +147,14 @@ def test_degenerate_data_draws_real_frames(
     trace = run(loaded, dataset)
     assert np.all(np.isfinite(trace.centers)) and np.all(np.isfinite(trace.objective))
     frames = list(
-        draw_frames(loaded, trace, dataset, frame_schedule(len(trace), 1), layer_variants(loaded), 1)
+        draw_frames(
+            loaded,
+            trace,
+            dataset,
+            plan(AnimationOptions(), len(trace), trace.converged, 1, 2.0, 0.0),
+            layer_variants(loaded),
+            1,
+        )
     )
     for frame in frames:
         assert frame.shape == (120, 160, 4)

@@ -13,7 +13,8 @@ from clusteranim.algorithms import State
 from clusteranim.algorithms.gmm import GaussianMixture
 from clusteranim.algorithms.kmeans import KMeans
 from clusteranim.data.base import Dataset
-from clusteranim.scene.base import Frame, frame_schedule
+from clusteranim.scene.animation import AnimationOptions, plan
+from clusteranim.scene.base import Frame
 from clusteranim.scene.figure import Scene
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace, record
@@ -279,7 +280,8 @@ def test_axis_limits_hold_for_every_frame() -> None:
 
 
 def test_tween_moves_smoothly_and_switches_labels_halfway() -> None:
-    assert frame_schedule(3, 2) == [
+    shots = plan(AnimationOptions(), 3, True, 2, 2.0, 0.0)
+    assert [(shot.step, shot.fraction) for shot in shots] == [
         (0, 0.0),
         (0, 1 / 3),
         (0, 2 / 3),

@@ -36,6 +36,10 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: finite, unknown plug-in names or fields, a wrong version, not a mapping (an empty file,
 #: or one of comments only, reads as null).
 SCHEMA_ERRORS = [
+    "bad_easing",
+    "caption_bad_position",
+    "changes_ring_size_zero",
+    "slow_start_factor_below_one",
     "alias_bomb",  # its keys a0, a1, ... are not scenario keys
     "alias_cycle",  # style.layers is a mapping
     "bad_colour",
@@ -84,6 +88,10 @@ SCHEMA_ERRORS = [
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
+    "caption_unknown_field",  # a template's fields are checked by the loader
+    "explain_too_many_frames",  # counted from max_iter, tween and the animation
+    "gif_first_hold_too_long",
+    "hold_given_twice",  # the schema cannot say "not both" of keys in two sections
     "duplicate_nested",  # YAML parsers keep one of two equal keys; the schema never sees both
     "duplicate_top",
     "nan_value",  # no JSON Schema keyword rejects NaN (JSON has none)

@@ -16,9 +16,9 @@ import pytest
 import clusteranim
 import clusteranim.algorithms.kmeans
 from clusteranim.data.base import Dataset
-from clusteranim.drawing import layer_variants
+from clusteranim.drawing import layer_variants, schedule_of
 from clusteranim.pipeline import draw_frames, load_data, run
-from clusteranim.scene.base import Frame, frame_schedule
+from clusteranim.scene.base import Frame
 from clusteranim.scene.figure import Scene
 from clusteranim.scene.layers.points import RasterPointsLayer
 from clusteranim.scene.style import StyleOptions
@@ -41,7 +41,7 @@ def frames_with(jobs: int, scenario: dict[str, Any]) -> list[np.ndarray]:
     loaded = clusteranim.load_scenario(scenario)
     data = load_data(loaded)
     trace = run(loaded, data)
-    schedule = frame_schedule(len(trace), loaded.output.tween)
+    schedule = schedule_of(loaded, trace)
     return [
         frame.copy() for frame in draw_frames(loaded, trace, data, schedule, layer_variants(loaded), jobs)
     ]
@@ -58,11 +58,11 @@ def test_frames_do_not_depend_on_the_order_they_are_drawn_in() -> None:
     loaded = clusteranim.load_scenario(TWEENED)
     data = load_data(loaded)
     trace = run(loaded, data)
-    schedule = frame_schedule(len(trace), loaded.output.tween)
+    schedule = schedule_of(loaded, trace)
     scene = Scene(loaded.style, trace, data, "k-means", tweened=True)
-    forward = [scene.draw(Frame(trace, *step)) for step in schedule]
+    forward = [scene.draw(Frame.of(trace, shot)) for shot in schedule]
     other = Scene(loaded.style, trace, data, "k-means", tweened=True)
-    backward = [other.draw(Frame(trace, *step)) for step in reversed(schedule)][::-1]
+    backward = [other.draw(Frame.of(trace, shot)) for shot in reversed(schedule)][::-1]
     assert all(np.array_equal(a, b) for a, b in zip(forward, backward, strict=True))
 
 

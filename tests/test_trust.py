@@ -208,7 +208,7 @@ def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.Monkey
     from clusteranim.drawing import layer_variants
     from clusteranim.options import OptionError
     from clusteranim.pipeline import draw_frames, load_data, run
-    from clusteranim.scene.base import frame_schedule
+    from clusteranim.scene.animation import AnimationOptions, plan
     from clusteranim.scene.layers.points import PointsOptions
 
     def fail(self: PointsOptions, context: object) -> None:
@@ -223,7 +223,12 @@ def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.Monkey
     messages = []
     for jobs in (1, 2):
         frames = draw_frames(
-            scenario, trace, dataset, frame_schedule(len(trace), 3), layer_variants(scenario), jobs
+            scenario,
+            trace,
+            dataset,
+            plan(AnimationOptions(), len(trace), trace.converged, 3, 2.0, 0.0),
+            layer_variants(scenario),
+            jobs,
         )
         with pytest.raises(clusteranim.ScenarioError) as caught:
             list(frames)

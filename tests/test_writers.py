@@ -20,10 +20,9 @@ import pytest
 from PIL import Image
 
 import clusteranim
-from clusteranim.drawing import layer_variants
+from clusteranim.drawing import layer_variants, schedule_of
 from clusteranim.errors import RenderError, ScenarioError
 from clusteranim.pipeline import draw_frames, load_data, run
-from clusteranim.scene.base import frame_schedule
 from clusteranim.writers.gif import centiseconds
 from clusteranim.writers.targets import MANIFEST, read_manifest
 
@@ -50,7 +49,7 @@ def drawn_frames(scenario: dict[str, Any], **overrides: Any) -> list[np.ndarray]
     loaded = clusteranim.load_scenario(scenario, overrides)
     data = load_data(loaded)
     trace = run(loaded, data)
-    schedule = frame_schedule(len(trace), loaded.output.tween)
+    schedule = schedule_of(loaded, trace)
     return [frame[:, :, :3] for frame in draw_frames(loaded, trace, data, schedule, layer_variants(loaded))]
 
 
@@ -127,7 +126,6 @@ def write_gif(frames: list[np.ndarray], path: Path) -> list[np.ndarray]:
         width=width,
         height=height,
         fps=4,
-        hold_last=0,
         loop=0,
         quality=None,
         labels=tuple(FrameLabel(index, 0.0) for index in range(len(frames))),
@@ -197,9 +195,9 @@ def test_gif_dithers_nothing_at_an_edge() -> None:
 
 
 def test_gif_timing_keeps_the_total_right() -> None:
-    delays = centiseconds(10, 3.0, 0.0)
+    delays = centiseconds([1 / 3] * 10)
     assert sum(delays) == 333 and set(delays) == {33, 34}
-    assert centiseconds(3, 2.0, 1.5) == [50, 50, 200]
+    assert centiseconds([0.5, 0.5, 2.0]) == [50, 50, 200]
 
 
 def test_gif_loop_count(tmp_path: Path) -> None:

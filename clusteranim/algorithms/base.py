@@ -174,6 +174,10 @@ class AlgorithmOptions(NamedOptions):
         """The name, capabilities and number of clusters of the algorithm."""
         return AlgorithmProfile(self.display_name, self.capabilities, self.k, self.plugin_name())
 
+    def start_description(self) -> str:
+        """How the starting state is chosen, in a few words (for captions)."""
+        return "its initialisation"
+
     def build(self, seed: int) -> IterativeAlgorithm:
         """The algorithm these options describe, seeded for its initialisation."""
         raise NotImplementedError

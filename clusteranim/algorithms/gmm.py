@@ -274,6 +274,13 @@ class GaussianMixtureOptions(AlgorithmOptions):
         None, description="Starting weights (init: explicit), k summing to 1."
     )
 
+    def start_description(self) -> str:
+        return {
+            "random": "random data points as means, with the data's covariance,",
+            "kmeans": "a k-means fit",
+            "explicit": "the given parameters",
+        }[self.init]
+
     @model_validator(mode="after")
     def _check_explicit(self) -> GaussianMixtureOptions:
         explicit = {"means": self.means, "covariances": self.covariances, "weights": self.weights}

@@ -209,6 +209,11 @@ class KMeansOptions(AlgorithmOptions):
         " starting centroids in data coordinates.",
     )
 
+    def start_description(self) -> str:
+        if isinstance(self.init, list):
+            return "the given list"
+        return "k-means++ seeding" if self.init == "kmeans++" else "a random choice of data points"
+
     @model_validator(mode="after")
     def _check_init(self) -> KMeansOptions:
         if isinstance(self.init, list):

@@ -14,6 +14,7 @@ from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import ScenarioError
 from clusteranim.options import OptionError, Options, tagged_union
 from clusteranim.scenario.keys import Origin
+from clusteranim.scene.animation import AnimationOptions, count_frames, longest_frame
 from clusteranim.scene.palette import check_palette_size
 from clusteranim.scene.style import StyleOptions
 from clusteranim.writers import check_settings
@@ -45,8 +46,9 @@ class LimitsOptions(Options):
         10_000,
         ge=1,
         le=10**7,
-        description="Most frames, counted as (max_iter x (tween + 1) + 1 + hold_last x fps)"
-        " x the HTML player's layer variants.",
+        description="Most frames: those drawn for max_iter iterations (with tween, explain mode"
+        " and slow start), or for video the frames its running time takes at fps, whichever is"
+        " more, x the HTML player's layer variants.",
     )
     max_pixels: int = Field(16_777_216, ge=1, le=2**30, description="Most pixels per frame (width x height).")
 
@@ -62,6 +64,9 @@ class Scenario(Options):
     algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
     style: StyleOptions = Field(default_factory=StyleOptions, description="How frames look.")
     output: OutputOptions = Field(default_factory=OutputOptions, description="Where and how it is written.")
+    animation: AnimationOptions = Field(
+        default_factory=AnimationOptions, description="What the frames tell, and how long each stays."
+    )
     limits: LimitsOptions = Field(
         default_factory=LimitsOptions, description="Caps on size, raised on purpose."
     )
@@ -102,8 +107,9 @@ class Scenario(Options):
             raise OptionError("style.palette", str(error)) from None
         if profile.capabilities.objective is None:
             for key, template in self.style.templates().items():
-                if "{objective" in template:
-                    raise OptionError(key, f"uses {{objective}}, but {profile.name} has no objective")
+                for field in ("objective", "change"):
+                    if "{" + field in template:
+                        raise OptionError(key, f"uses {{{field}}}, but {profile.name} has no objective")
         for depth, layer in enumerate(self.style.layers):
             try:
                 layer.check_for(profile)
@@ -122,17 +128,34 @@ class Scenario(Options):
                 f"{style.width} x {style.height} = {pixels:,} pixels per frame exceed"
                 f" limits.max_pixels ({limits.max_pixels:,}); raise limits.max_pixels to allow it",
             )
-        check_settings(output.resolved_format(), style.width, style.height, output.fps, output.hold_last)
+        animation = self.animation
+        if animation.hold.last is not None and "hold_last" in output.model_fields_set:
+            raise OptionError("animation.hold.last", "is also set as output.hold_last; set only one")
+        holds = {
+            "output.hold_last" if animation.hold.last is None else "animation.hold.last": self.hold_last,
+            "animation.hold.first": animation.hold.first,
+            "animation.hold.each": animation.hold.each,
+            "animation.hold.converged": animation.hold.converged,
+        }
+        longest = longest_frame(animation, output.fps, self.hold_last)
+        check_settings(
+            output.resolved_format(),
+            style.width,
+            style.height,
+            output.fps,
+            longest,
+            max(holds, key=holds.__getitem__),
+        )
         given = self._given
-        updates = self.algorithm.max_iter if given is None else given.n_states - 1
-        steps = updates * (output.tween + 1) + 1
-        frames = (steps + round(output.hold_last * output.fps)) * 2 ** len(set(output.toggle_layers))
+        n_states = self.algorithm.max_iter + 1 if given is None else given.n_states
+        drawn, seconds = count_frames(animation, n_states, output.tween, output.fps, self.hold_last)
+        frames = max(drawn, round(seconds * output.fps)) * 2 ** len(set(output.toggle_layers))
         if frames > limits.max_frames:
-            counted = "max_iter" if given is None else "the trace's iterations"
+            counted = "max_iter iterations" if given is None else "the trace's iterations"
             raise OptionError(
                 "algorithm.max_iter" if given is None else "limits.max_frames",
-                f"allows up to {frames:,} frames (({counted} x (tween + 1) + 1 + hold_last x fps)"
-                " x layer variants), more than limits.max_frames"
+                f"allows up to {frames:,} frames ({counted} drawn with tween, explain mode, slow start"
+                " and holds, x layer variants), more than limits.max_frames"
                 f" ({limits.max_frames:,}); lower it or raise limits.max_frames",
             )
         points = self.data.expected_points()
@@ -143,6 +166,12 @@ class Scenario(Options):
                 " raise limits.max_points to allow it",
             )
         return self
+
+    @property
+    def hold_last(self) -> float:
+        """Extra seconds on the final frame: ``animation.hold.last``, else ``output.hold_last``."""
+        last = self.animation.hold.last
+        return self.output.hold_last if last is None else last
 
     @property
     def origin(self) -> Origin:

@@ -19,6 +19,7 @@ from clusteranim.algorithms.base import AlgorithmProfile
 from clusteranim.algorithms.state import State
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
 from clusteranim.options import NamedOptions, OptionError
+from clusteranim.scene.animation import Assignment, Phase, Shot
 from clusteranim.scene.grid import PixelGrid
 from clusteranim.scene.overlay import Pixels
 from clusteranim.scene.projection import Projection
@@ -29,6 +30,25 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the scenario says of the run, beyond the trace (for captions).
+
+    Parameters
+    ----------
+    init : str
+        How the starting state was chosen, in words ("k-means++", "given").
+    tol : float
+        The convergence tolerance.
+    max_iter : int
+        The most updates allowed.
+    """
+
+    init: str = "given"
+    tol: float = 0.0
+    max_iter: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +74,8 @@ class SceneContext:
     tweened : bool
         Whether frames are drawn between iterations, so that what depends only on the
         iteration is worth drawing once and reusing.
+    facts : RunFacts
+        What the scenario says of the run (for captions).
     """
 
     figure: Figure
@@ -67,6 +89,7 @@ class SceneContext:
     projection: Projection
     theme: Theme
     tweened: bool = False
+    facts: RunFacts = RunFacts()
 
     def class_colors(self, n_classes: int) -> FloatArray:
         """RGBA of ``n_classes`` classes: the cluster colours, or evenly spaced hues when
@@ -97,7 +120,7 @@ class SceneContext:
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One displayed step of the animation: a state of the trace, or a point between two.
+    """One displayed frame of the animation: a state of the trace, or a point between two.
 
     Parameters
     ----------
@@ -108,16 +131,51 @@ class Frame:
         0 shows the state at ``step`` exactly; a value in (0, 1) is that far on the way
         to ``step + 1`` (centres, covariances and weights move linearly, assignments
         and which clusters exist switch halfway).
+    phase : Phase
+        What the frame's step shows: the start, an iteration, an assignment or an
+        update (explain mode), the end.
+    assignment : Assignment or None
+        In explain mode, the assignment shown, which changes apart from the parameters;
+        None: the assignment of the frame's own state (switching halfway).
     """
 
     trace: Trace
     step: int
     fraction: float = 0.0
+    phase: Phase = "iteration"
+    assignment: Assignment | None = None
+
+    @classmethod
+    def of(cls, trace: Trace, shot: Shot) -> Frame:
+        """The frame a shot of the plan shows."""
+        return cls(trace, shot.step, shot.fraction, shot.phase, shot.assignment)
 
     @property
     def iteration(self) -> int:
         """The iteration the frame counts as (the nearer of the two states)."""
         return self.step + 1 if self.fraction >= 0.5 else self.step
+
+    @property
+    def key(self) -> tuple[int, Assignment | None]:
+        """What layers that change only from one iteration to the next depend on: equal
+        keys, equal pictures."""
+        return self.iteration, self.assignment
+
+    @property
+    def assigned(self) -> int:
+        """The state whose hard labels the frame shows."""
+        return self.iteration if self.assignment is None else self.assignment.settled
+
+    @property
+    def membership_mix(self) -> tuple[int, int, float]:
+        """The soft assignments shown, as (state a, state b, fraction): a mix of those of
+        two states (the same state twice when no mix)."""
+        shown = self.assignment
+        if shown is None:
+            return self.step, self.step + 1 if self.fraction else self.step, self.fraction
+        if shown.before is None or shown.fraction >= 1.0:
+            return shown.after, shown.after, 0.0
+        return shown.before, shown.after, shown.fraction
 
     @cached_property
     def state(self) -> State:
@@ -149,15 +207,30 @@ class Frame:
 
     @cached_property
     def labels(self) -> IntArray:
-        return self.trace.labels(self.iteration)
+        return self.trace.labels(self.assigned)
 
     @cached_property
     def memberships(self) -> FloatArray:
-        """Soft assignments, blended between the two states for a smooth change of colour."""
-        start = self.trace.memberships(self.step)
-        if self.fraction == 0.0:
+        """Soft assignments, blended between two states for a smooth change of colour."""
+        first, second, fraction = self.membership_mix
+        start = self.trace.memberships(first)
+        if fraction == 0.0:
             return start
-        return _mix(start, self.trace.memberships(self.step + 1), self.fraction)
+        return _mix(start, self.trace.memberships(second), fraction)
+
+    @cached_property
+    def changed(self) -> IntArray:
+        """Indices of the points whose cluster changed into this frame's assignment: those
+        of a state (fraction 0) in a plain animation, of an assignment step in explain mode
+        (none at the first, when every point is assigned for the first time)."""
+        shown = self.assignment
+        if shown is None:
+            if self.fraction:
+                return np.zeros(0, dtype=np.intp)
+            return self.trace.events(self.step).changed
+        if self.phase != "assign" or shown.before is None:
+            return np.zeros(0, dtype=np.intp)
+        return self.trace.events(shown.after).changed
 
     @property
     def objective(self) -> float:
@@ -186,12 +259,6 @@ NEEDS = {
     "soft": "soft assignments",
     "assigns_any_point": "a rule that assigns any point (or centres)",
 }
-
-
-def frame_schedule(n_states: int, tween: int) -> list[tuple[int, float]]:
-    """(step, fraction) of every frame: each state, and ``tween`` frames between two."""
-    schedule = [(step, part / (tween + 1)) for step in range(n_states - 1) for part in range(tween + 1)]
-    return [*schedule, (n_states - 1, 0.0)]
 
 
 def _mix(start: Any, end: Any, fraction: float) -> FloatArray:
@@ -238,6 +305,11 @@ class LayerOptions(NamedOptions):
                 raise OptionError(
                     "", f"{self.plugin_name()} needs {NEEDS[capability]}: {profile.name} has none"
                 )
+
+    def text_templates(self) -> dict[str, str]:
+        """The text templates the layer fills in per frame, by option name (checked against
+        what the algorithm gives when the scenario loads)."""
+        return {}
 
     def build(self, context: SceneContext) -> Layer:
         """Create the layer's artists on ``context.axes``."""

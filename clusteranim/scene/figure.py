@@ -11,7 +11,7 @@ import numpy as np
 from clusteranim.arrays import FloatArray
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
-from clusteranim.scene.base import Frame, Layer, SceneContext
+from clusteranim.scene.base import Frame, Layer, RunFacts, SceneContext
 from clusteranim.scene.overlay import Overlay, Pixels, Plain
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
@@ -59,10 +59,18 @@ class Scene:
         As shown in titles.
     tweened : bool
         Whether frames are drawn between iterations (see ``SceneContext.tweened``).
+    facts : RunFacts, optional
+        What the scenario says of the run, for captions.
     """
 
     def __init__(
-        self, style: StyleOptions, trace: Trace, dataset: Dataset, algorithm_name: str, tweened: bool = False
+        self,
+        style: StyleOptions,
+        trace: Trace,
+        dataset: Dataset,
+        algorithm_name: str,
+        tweened: bool = False,
+        facts: RunFacts | None = None,
     ) -> None:
         import matplotlib
 
@@ -70,7 +78,7 @@ class Scene:
 
         theme = THEMES[style.theme]
         with matplotlib.rc_context(theme.rc(style.font_size)):  # type: ignore[arg-type]
-            self._build(style, trace, dataset, algorithm_name, theme, tweened)
+            self._build(style, trace, dataset, algorithm_name, theme, tweened, facts or RunFacts())
 
     def _build(
         self,
@@ -80,6 +88,7 @@ class Scene:
         algorithm_name: str,
         theme: Theme,
         tweened: bool,
+        facts: RunFacts,
     ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -106,10 +115,14 @@ class Scene:
             projection=projection,
             theme=theme,
             tweened=tweened,
+            facts=facts,
         )
         centers = projection.points(trace.centers)
         x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
         y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
+        # The framing before the layout too, for layers that place boxes where the data is not.
+        axes.set_xlim(*x_limits)
+        axes.set_ylim(*y_limits)
         self.layers: list[Layer] = []
         for depth, options in enumerate(style.layers):
             try:
@@ -146,7 +159,7 @@ class Scene:
         while split < len(steps) and _per_iteration(steps[split]):
             split += 1
         self.iteration_steps, self.frame_steps = steps[:split], steps[split:]
-        self.iteration_background: tuple[int, object] | None = None
+        self.iteration_background: tuple[object, object] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -163,10 +176,10 @@ class Scene:
         """
         if self.iteration_steps and self.context.tweened:
             cached = self.iteration_background
-            if cached is None or cached[0] != frame.iteration:
+            if cached is None or cached[0] != frame.key:
                 self.canvas.restore_region(self.background)
                 self._run(self.iteration_steps, frame, self.plain)
-                cached = (frame.iteration, self.canvas.copy_from_bbox(self.figure.bbox))
+                cached = (frame.key, self.canvas.copy_from_bbox(self.figure.bbox))
                 self.iteration_background = cached
             self.canvas.restore_region(cached[1])
             self._run(self.frame_steps, frame, None)

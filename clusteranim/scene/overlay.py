@@ -10,6 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 
 #: A plain background colour, as 8-bit RGB.
@@ -60,3 +61,27 @@ class Overlay:
         height, width = self.alpha.shape[:2]
         region = buffer[self.top : self.top + height, self.left : self.left + width, :3]
         region[...] = np.rint(self.color + region * self.alpha).astype(np.uint8)
+
+
+class TextOverlays:
+    """Each distinct content of one text artist, rendered once and kept as an overlay.
+
+    Laying out and rasterising glyphs is most of the cost of a frame; frames that share
+    a text (a title, a caption) blend its pixels instead.
+    """
+
+    #: Contents kept at once (the oldest are dropped past it).
+    KEEP = 256
+
+    def __init__(self, text: Text, figure: Figure) -> None:
+        self.text = text
+        self.figure = figure
+        self.rendered: dict[str, Overlay] = {}
+
+    def __call__(self, content: str) -> Overlay:
+        if content not in self.rendered:
+            if len(self.rendered) >= self.KEEP:
+                self.rendered.pop(next(iter(self.rendered)))
+            self.text.set_text(content)
+            self.rendered[content] = Overlay.of([self.text], self.figure)
+        return self.rendered[content]

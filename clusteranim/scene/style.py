@@ -66,6 +66,8 @@ class StyleOptions(Options):
             label = getattr(layer, "label_template", None)
             if isinstance(label, str):
                 found[f"style.layers.{depth}.{layer.plugin_name()}.corner_label"] = label
+            for option, template in layer.text_templates().items():
+                found[f"style.layers.{depth}.{layer.plugin_name()}.{option}"] = template
         return found
 
     @field_validator("layers", mode="before")

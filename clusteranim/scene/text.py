@@ -19,6 +19,16 @@ TEMPLATE_FIELDS: dict[str, int | float | str] = {
     "algorithm": "k-means",
     "k": 4,
 }
+#: The fields a caption template may use besides those of a title.
+CAPTION_FIELDS: dict[str, int | float | str] = {
+    **TEMPLATE_FIELDS,
+    "changed": 17,
+    "change": -12.345,
+    "objective_name": "inertia",
+    "init": "k-means++",
+    "tol": 0.0001,
+    "max_iter": 30,
+}
 #: Largest width or precision in a field's format (``{objective:.3f}``, ``{k:>3}``).
 MAX_FORMAT_NUMBER = 100
 #: Longest text drawn (a title, a label), in characters.
@@ -29,10 +39,10 @@ _FORMAT_SPEC = re.compile(
 )
 
 
-def check_template(template: str) -> str:
+def check_template(template: str, fields: dict[str, int | float | str] = TEMPLATE_FIELDS) -> str:
     """Raise ValueError unless ``template`` fills in, and draws, for every frame.
 
-    A template uses the fields of :data:`TEMPLATE_FIELDS` by name, optionally with a
+    A template uses ``fields`` (by default :data:`TEMPLATE_FIELDS`) by name, optionally with a
     format (``{objective:.1f}``); conversions (``!r``), attributes, indexes and nested
     fields are not allowed, and widths are bounded.
     """
@@ -44,9 +54,9 @@ def check_template(template: str) -> str:
         if name is None:
             continue
         field = f"{{{name}}}"
-        if name not in TEMPLATE_FIELDS:
-            fields = ", ".join(f"{{{known}}}" for known in TEMPLATE_FIELDS)
-            raise ValueError(f"unknown field {field}; the fields are {fields}")
+        if name not in fields:
+            known = ", ".join(f"{{{each}}}" for each in fields)
+            raise ValueError(f"unknown field {field}; the fields are {known}")
         if conversion is not None:
             raise ValueError(f"{field} has a conversion (!{conversion}); write the field without it")
         if spec and ("{" in spec or "}" in spec):
@@ -59,10 +69,10 @@ def check_template(template: str) -> str:
             if number and int(number) > MAX_FORMAT_NUMBER:
                 raise ValueError(f"{field} has a {part} of {number} in {spec!r}; at most {MAX_FORMAT_NUMBER}")
         try:
-            format(TEMPLATE_FIELDS[name], spec or "")
+            format(fields[name], spec or "")
         except ValueError as error:
             raise ValueError(f"{field} cannot take the format {spec!r} ({error})") from None
-    check_text(template.format(**TEMPLATE_FIELDS))
+    check_text(template.format(**fields))
     return template
 
 

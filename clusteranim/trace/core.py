@@ -120,6 +120,8 @@ class Trace:
     stored_memberships: FloatArray | None = None
     active: BoolArray | None = None
     merges: IntArray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.intp))
+    #: The labels of the states asked for last (computed by the rule), by index.
+    _labels: dict[int, IntArray] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_arrays(cls, X: Any, *, labels: Any, **arrays: Any) -> Trace:
@@ -264,7 +266,12 @@ class Trace:
         assert self.rule is not None, "a trace without stored labels has a rule"
         if points is not None:
             return self.rule.labels(self.X[points], self.states[index])
-        return self.rule.algorithm.evaluate(self.fit_X, self._fit_state(index)).labels
+        kept = self._labels
+        if index not in kept:
+            if len(kept) >= 4:  # frames ask for the same few states in turn
+                kept.pop(next(iter(kept)))
+            kept[index] = self.rule.algorithm.evaluate(self.fit_X, self._fit_state(index)).labels
+        return kept[index]
 
     def memberships(self, index: int, points: IntArray | None = None) -> FloatArray:
         """Soft assignment of shape (n, k) under the state at ``index``, of every point or of

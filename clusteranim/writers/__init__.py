@@ -51,9 +51,12 @@ MAX_GIF_DELAY = 65_535
 MIN_VIDEO_FPS = 0.001
 
 
-def check_settings(output_format: str, width: int, height: int, fps: float, hold_last: float) -> None:
+def check_settings(
+    output_format: str, width: int, height: int, fps: float, longest: float = 0.0, longest_key: str = ""
+) -> None:
     """Raise :class:`OptionError` (keyed from the scenario's root) when ``output_format``
-    cannot store frames of this size at this rate."""
+    cannot store frames of this size at this rate, or a frame lasting ``longest`` seconds
+    (reported at ``longest_key``, the setting that makes it long)."""
     max_side = MAX_SIDE.get(output_format)
     if max_side is not None:
         for key, side in (("style.width", width), ("style.height", height)):
@@ -69,11 +72,11 @@ def check_settings(output_format: str, width: int, height: int, fps: float, hold
             raise OptionError(
                 "output.fps", f"must be >= {slowest} for a GIF (a frame lasts at most 655.35 s), got {fps:g}"
             )
-        if round((1 / fps + hold_last) * 100) + 1 > MAX_GIF_DELAY:
+        if round(longest * 100) + 1 > MAX_GIF_DELAY:
             raise OptionError(
-                "output.hold_last",
-                f"the last GIF frame would last {1 / fps + hold_last:g} s (1/fps + hold_last);"
-                " a GIF frame lasts at most 655.35 s",
+                longest_key,
+                f"a GIF frame would last up to {longest:g} s (1/fps, slowed at the start, plus the"
+                " holds it ends); a GIF frame lasts at most 655.35 s",
             )
     if output_format in ("mp4", "webm") and fps < MIN_VIDEO_FPS:
         raise OptionError("output.fps", f"must be >= {MIN_VIDEO_FPS} for video, got {fps:g}")

@@ -46,8 +46,9 @@ class Movie:
         Frame size in pixels.
     fps : float
         Frames per second.
-    hold_last : float
-        Extra seconds the final frame stays.
+    durations : tuple of float
+        Seconds each frame stays on screen (1/fps each when empty); a constant-rate
+        video repeats frames to match.
     loop : int
         0 to loop forever, else the number of plays.
     quality : int or None
@@ -69,7 +70,7 @@ class Movie:
     width: int
     height: int
     fps: float
-    hold_last: float = 0.0
+    durations: tuple[float, ...] = ()
     loop: int = 0
     quality: int | None = None
     labels: tuple[FrameLabel, ...] = ()
@@ -81,6 +82,23 @@ class Movie:
     @property
     def n_frames(self) -> int:
         return len(self.labels)
+
+    def seconds(self, n_frames: int) -> list[float]:
+        """Seconds each of ``n_frames`` frames stays on screen."""
+        if self.durations:
+            return list(self.durations[:n_frames])
+        return [1 / self.fps] * n_frames
+
+    def repeats(self) -> list[int]:
+        """How many times a constant-rate video shows each frame so that its running time
+        tracks the frames' seconds (rounding the cumulative end times, not each frame)."""
+        counts, total, shown = [], 0.0, 0
+        for length in self.seconds(self.n_frames):
+            total += length
+            end = max(round(total * self.fps), shown)
+            counts.append(end - shown)
+            shown = end
+        return counts
 
 
 class Writer(Protocol):

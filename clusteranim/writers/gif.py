@@ -72,14 +72,11 @@ def unpack(packed: NDArray[np.uint32]) -> NDArray[np.uint8]:
     return np.stack([packed & 255, (packed >> 8) & 255, (packed >> 16) & 255], axis=-1).astype(np.uint8)
 
 
-def centiseconds(n_frames: int, fps: float, hold_last: float) -> list[int]:
-    """GIF delays (hundredths of a second) whose running total tracks the exact time.
-
-    Each frame lasts 1/fps seconds and the last also ``hold_last``; rounding the
-    cumulative end times, rather than each delay, keeps the total right.
-    """
-    ends = np.arange(1, n_frames + 1) / fps
-    ends[-1] += hold_last
+def centiseconds(seconds: list[float]) -> list[int]:
+    """GIF delays (hundredths of a second) of frames lasting ``seconds`` each, whose
+    running total tracks the exact time: rounding the cumulative end times, rather than
+    each delay, keeps the total right."""
+    ends = np.cumsum(np.asarray(seconds, dtype=np.float64))
     rounded = np.round(ends * 100).astype(int)
     return np.diff(rounded, prepend=0).tolist()  # type: ignore[no-any-return]
 
@@ -273,7 +270,7 @@ class GifWriter:
         mapper = PaletteMapper(palette, self.movie.width)
         table = np.zeros((256, 3), dtype=np.uint8)
         table[: len(palette)] = palette
-        delays = centiseconds(len(self.records), self.movie.fps, self.movie.hold_last)
+        delays = centiseconds(self.movie.seconds(len(self.records)))
         width = self.movie.width
         self.spool.seek(0)
         with self.path.open("wb") as output:

@@ -38,7 +38,10 @@ class VideoWriter:
         self.movie = movie
         self.width = movie.width + movie.width % 2
         self.height = movie.height + movie.height % 2
+        self.repeats = movie.repeats()
         self.last: np.ndarray | None = None
+        self.held = 0
+        self.written = 0
         rate = Fraction(movie.fps).limit_denominator(1001)
         command = [
             imageio_ffmpeg.get_ffmpeg_exe(),
@@ -87,18 +90,26 @@ class VideoWriter:
                 ((0, self.height - frame.shape[0]), (0, self.width - frame.shape[1]), (0, 0)),
                 mode="edge",
             )
-        self.last = frame
+        index, self.written = self.written, self.written + 1
+        copies = self.repeats[index] if index < len(self.repeats) else 1
+        if index == len(self.repeats) - 1:
+            # The final frame's hold is written by finish, once the drawing is over.
+            self.last, self.held, copies = frame, copies - 1, 1
+        self._send(frame, copies)
+
+    def _send(self, frame: np.ndarray, copies: int) -> None:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(np.ascontiguousarray(frame).data)
+            data = np.ascontiguousarray(frame).data
+            for _ in range(copies):
+                self.process.stdin.write(data)
         except BrokenPipeError:  # ffmpeg stopped: its message says why
             self.process.wait()
             raise self._failure() from None
 
     def finish(self) -> None:
         if self.last is not None:
-            for _ in range(round(self.movie.hold_last * self.movie.fps)):
-                self.write(self.last)
+            self._send(self.last, self.held)
         assert self.process.stdin is not None
         with contextlib.suppress(BrokenPipeError):
             self.process.stdin.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from clusteranim.scene.base import LayerOptions
+from clusteranim.scene.layers.caption import CaptionOptions
 from clusteranim.scene.layers.centroids import CentroidsOptions
+from clusteranim.scene.layers.changes import ChangesOptions
 from clusteranim.scene.layers.density import DensityOptions
 from clusteranim.scene.layers.ellipses import EllipsesOptions
 from clusteranim.scene.layers.legend import LegendOptions
@@ -25,6 +27,8 @@ LAYERS: dict[str, type[LayerOptions]] = {
         TitleOptions,
         LegendOptions,
         ObjectiveOptions,
+        ChangesOptions,
+        CaptionOptions,
     )
 }
 

@@ -178,9 +178,10 @@ class DensityLayer:
                 assert labels is not None
                 self.painted = self._paint(self._clouds(one_hot(labels, int(labels.max()) + 1)))
             return [self.painted]
-        clouds = self._state_clouds(frame.step)
-        if frame.fraction:
-            clouds = (1 - frame.fraction) * clouds + frame.fraction * self._state_clouds(frame.step + 1)
+        first, second, fraction = frame.membership_mix
+        clouds = self._state_clouds(first)
+        if fraction:
+            clouds = (1 - fraction) * clouds + fraction * self._state_clouds(second)
         return [self._paint(clouds)]
 
     def _paint(self, clouds: np.ndarray) -> ImageRaster:

@@ -81,24 +81,49 @@ class PointsOptions(LayerOptions):
 
             n_points = len(context.points) if subset is None else len(subset)
             return np.tile(to_rgba(self.color), (n_points, 1))
+        shown = frame.assignment
+        if shown is not None:
+            # Explain mode: the colours move from one state's assignment to the next one's
+            # (from the plain colour before any point is assigned).
+            after = self._state_colors(context, shown.after, subset)
+            if shown.fraction >= 1.0:
+                return after
+            if shown.before is None:
+                from matplotlib.colors import to_rgba
+
+                before = np.broadcast_to(np.asarray(to_rgba(self.color)), after.shape)
+            else:
+                before = self._state_colors(context, shown.before, subset)
+            mixed: FloatArray = before + shown.fraction * (after - before)
+            return mixed
         trace = context.trace
         if self.color_by == "responsibility":
-            # Convex mix of the components' colours: a point owned by one component has
-            # exactly its colour, a 50/50 point the mean of the two; what no cluster
-            # holds (noise) is in the noise colour.
             if subset is None:
                 weights = frame.memberships
             else:
                 weights = trace.memberships(frame.step, subset)
                 if frame.fraction:
-                    after = trace.memberships(frame.step + 1, subset)
-                    weights = (1 - frame.fraction) * weights + frame.fraction * after
-            mixed: FloatArray = weights @ context.colors
-            if trace.capabilities.noise:
-                mixed += (1.0 - weights.sum(axis=1))[:, None] * context.colors_with_noise[-1]
-            return np.clip(mixed, 0.0, 1.0)
+                    after_weights = trace.memberships(frame.step + 1, subset)
+                    weights = (1 - frame.fraction) * weights + frame.fraction * after_weights
+            return self._blend(context, weights)
         labels = frame.labels if subset is None else trace.labels(frame.iteration, subset)
         return context.label_colors(labels)
+
+    def _state_colors(self, context: SceneContext, state: int, subset: IntArray | None) -> FloatArray:
+        """RGBA of each point (or of those in ``subset``) under the assignment of ``state``."""
+        if self.color_by == "responsibility":
+            return self._blend(context, context.trace.memberships(state, subset))
+        return context.label_colors(context.trace.labels(state, subset))
+
+    @staticmethod
+    def _blend(context: SceneContext, weights: FloatArray) -> FloatArray:
+        """Convex mix of the components' colours: a point owned by one component has
+        exactly its colour, a 50/50 point the mean of the two; what no cluster holds
+        (noise) is in the noise colour."""
+        mixed: FloatArray = weights @ context.colors
+        if context.trace.capabilities.noise:
+            mixed += (1.0 - weights.sum(axis=1))[:, None] * context.colors_with_noise[-1]
+        return np.clip(mixed, 0.0, 1.0)
 
 
 def truth_colors(context: SceneContext) -> FloatArray:
@@ -157,7 +182,7 @@ class RasterPointsLayer:
             self._place()
         assert self.grid is not None
         # Colours that change only from one iteration to the next are kept for its frames.
-        key = None if self.options.static else frame.iteration if self.per_iteration else frame
+        key = None if self.options.static else frame.key if self.per_iteration else frame
         if self.painted is None or key != self.painted_for:
             self.painted_for = key
             colors = self.options.colors(self.context, frame, self.shown)
