@@ -229,7 +229,7 @@ def captions_of(scenario: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_captions_say_what_each_step_does() -> None:
     texts = captions_of(KMEANS)
-    assert texts[0] == ("init", "Start: a random choice of data points places 4 centroids")
+    assert texts[0] == ("init", "Start: 4 centroids from a random choice of data points")
     assert texts[1] == ("assign", "Assignment: each point joins its nearest centroid")
     assert texts[2][0] == "update" and texts[2][1].startswith("Update: each centroid moves to the mean")
     assert texts[3][0] == "assign" and "changed cluster" in texts[3][1]

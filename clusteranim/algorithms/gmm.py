@@ -276,7 +276,7 @@ class GaussianMixtureOptions(AlgorithmOptions):
 
     def start_description(self) -> str:
         return {
-            "random": "random data points as means, with the data's covariance,",
+            "random": "random data points as means and the data's covariance",
             "kmeans": "a k-means fit",
             "explicit": "the given parameters",
         }[self.init]

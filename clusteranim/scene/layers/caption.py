@@ -29,7 +29,7 @@ MOMENTS = ("init", "first", "assign", "update", "iteration", "converged", "stopp
 
 #: Defaults for k-means-like methods (points join the nearest centre).
 NEAREST = {
-    "init": "Start: {init} places {k} centroids",
+    "init": "Start: {k} centroids from {init}",
     "first": "Assignment: each point joins its nearest centroid",
     "assign": "Assignment: each point joins its nearest centroid ({changed} changed cluster)",
     "update": "Update: each centroid moves to the mean of its points"
@@ -41,7 +41,7 @@ NEAREST = {
 }
 #: Defaults for mixtures (soft assignments).
 MIXTURE = {
-    "init": "Start: {init} gives the {k} components",
+    "init": "Start: {k} components from {init}",
     "first": "E-step: each point's responsibilities under the starting components",
     "assign": "E-step: each point's responsibilities under the current components"
     " ({changed} changed their likeliest component)",
