@@ -49,3 +49,37 @@ def test_gif_cloud_keeps_its_colours_over_the_dither_cell(tmp_path: Path) -> Non
     # (most entries spent on the commonest colours) and pairing left cells 5 levels off.
     assert np.percentile(error, 99) <= 3.5
     assert error.mean() <= 0.5
+
+
+MOVING_CLOUDS = {
+    "seed": 2,
+    "data": {"generator": "gaussian_mixture", "n_samples": 400},
+    "algorithm": {"name": "gmm", "k": 3, "init": "random", "max_iter": 8, "tol": 0},
+    "style": {"width": 240, "height": 240, "axes": False, "layers": ["density"]},
+    "output": {"tween": 3},
+}
+
+
+def test_a_moving_cloud_keeps_no_contours_of_stale_pixels(tmp_path: Path) -> None:
+    # Pixels whose colour moved little keep their palette entry (bytes). In a smooth
+    # cloud, kept and updated pixels meet along a contour of the change: seen from a
+    # little way off, each frame must look as the same frame mapped afresh would, to
+    # within a few levels, or those contours show as rings that move with the cloud.
+    from PIL import Image
+
+    from clusteranim.writers import gif
+    from tests.test_writers import drawn_frames
+
+    frames = drawn_frames(MOVING_CLOUDS)
+    assert len(frames) > 20
+    path = tmp_path / "moving.gif"
+    decoded = write_gif(frames, path)
+    with Image.open(path) as image:
+        table = np.asarray(image.getpalette()[: 3 * 256], dtype=np.uint8).reshape(-1, 3)
+    mapper = gif.PaletteMapper(table[: gif.MAX_COLORS], frames[0].shape[1])
+    stale = []
+    for shown, drawn in zip(decoded, frames, strict=True):
+        packed = gif.pack(drawn).ravel()
+        fresh = table[mapper.indices(packed, np.arange(packed.size), packed)].reshape(drawn.shape)
+        stale.append(np.percentile(np.abs(block_means(shown) - block_means(fresh)).max(axis=2), 99))
+    assert max(stale) <= 4.5  # 5.5 when stale pixels were kept within 8 levels of the entry shown
