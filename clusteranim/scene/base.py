@@ -92,11 +92,13 @@ class SceneContext:
     facts: RunFacts = RunFacts()
 
     def class_colors(self, n_classes: int) -> FloatArray:
-        """RGBA of ``n_classes`` classes: the cluster colours, or evenly spaced hues when
+        """RGBA of ``n_classes`` classes: the cluster colours, or the distinct palette when
         there are more classes than clusters."""
         from clusteranim.scene.palette import cluster_colors
 
-        return self.colors[:n_classes] if n_classes <= len(self.colors) else cluster_colors("hsv", n_classes)
+        if n_classes <= len(self.colors):
+            return self.colors[:n_classes]
+        return cluster_colors("distinct", n_classes)
 
     @cached_property
     def colors_with_noise(self) -> FloatArray:

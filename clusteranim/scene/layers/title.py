@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.overlay import Overlay
+from clusteranim.scene.overlay import Overlay, TextOverlays
 from clusteranim.scene.text import check_template
 
 if TYPE_CHECKING:
@@ -103,17 +103,11 @@ class TitleLayer:
         self.text = text
         self.template = template
         self.artists: list[Artist] = [text]
-        self.rendered: dict[str, Overlay] = {}
+        self.overlays = TextOverlays(text, context.figure)
 
     def update(self, frame: Frame) -> Sequence[Artist | Overlay]:
-
         content = fill_template(self.context, self.template, frame.iteration)
         if not self.context.tweened:
             self.text.set_text(content)
             return self.artists
-        if content not in self.rendered:
-            if len(self.rendered) >= 256:
-                self.rendered.clear()
-            self.text.set_text(content)
-            self.rendered[content] = Overlay.of(self.artists, self.context.figure)
-        return [self.rendered[content]]
+        return [self.overlays(content)]
