@@ -3,9 +3,11 @@ highlighted, and the frames and seconds that easing, holds and a slow start give
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import clusteranim
-from clusteranim.drawing import build_scene, explained, layer_variants, schedule_of
+from clusteranim.drawing import build_scene, explained, schedule_of
 from clusteranim.pipeline import load_data, run
 from clusteranim.scene.animation import (
     EASINGS,
@@ -29,8 +31,10 @@ from clusteranim.scene.animation import (
     steps_shown,
 )
 from clusteranim.scene.base import Frame
+from clusteranim.scene.figure import Scene
 from clusteranim.scene.layers.caption import CaptionLayer
 from clusteranim.scene.layers.changes import ChangesLayer
+from clusteranim.trace import Trace
 from tests.conftest import run_cli
 
 KMEANS: dict[str, Any] = {
@@ -65,6 +69,19 @@ def with_keys(scenario: dict[str, Any], **changes: Any) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[last] = value
     return copy
+
+
+@contextlib.contextmanager
+def drawn_scene(scenario: dict[str, Any], explain: bool = True) -> Iterator[tuple[Trace, Scene]]:
+    """The trace of ``scenario`` and the scene that draws it (with explain mode's layers)."""
+    loaded = clusteranim.load_scenario(scenario)
+    dataset = load_data(loaded)
+    trace = run(loaded, dataset)
+    scene = build_scene(loaded, trace, dataset, explained(loaded.style) if explain else None)
+    try:
+        yield trace, scene
+    finally:
+        scene.close()
 
 
 def collapsed(phases: list[str]) -> list[str]:
@@ -126,11 +143,8 @@ def test_without_explain_mode_a_step_is_a_state() -> None:
 
 def test_the_highlighted_points_are_those_whose_cluster_changed() -> None:
     scenario = clusteranim.load_scenario(KMEANS)
-    dataset = load_data(scenario)
-    trace = run(scenario, dataset)
-    assert trace.n_iter >= 3  # enough assignments to compare
-    scene = build_scene(scenario, trace, dataset, layer_variants(scenario)[""])
-    try:
+    with drawn_scene(KMEANS) as (trace, scene):
+        assert trace.n_iter >= 3  # enough assignments to compare
         changes = [layer for layer in scene.layers if isinstance(layer, ChangesLayer)]
         assert len(changes) == 1  # explain mode added the layer
         rings = changes[0].rings
@@ -142,8 +156,8 @@ def test_the_highlighted_points_are_those_whose_cluster_changed() -> None:
                 assert len(changes[0].ringed(frame)) == 0
                 continue
             # Counted independently: the nearest of each state's centres, in numpy here.
-            before = nearest_labels(dataset.X, trace.centers[shot.step - 1])
-            after = nearest_labels(dataset.X, trace.centers[shot.step])
+            before = nearest_labels(trace.X, trace.centers[shot.step - 1])
+            after = nearest_labels(trace.X, trace.centers[shot.step])
             changed = np.flatnonzero(before != after)
             ringed = changes[0].ringed(frame)
             assert np.array_equal(np.sort(ringed), changed)
@@ -164,18 +178,13 @@ def test_the_highlighted_points_are_those_whose_cluster_changed() -> None:
                 assert (darkness > 120).mean() > 0.5
         assert sum(ringed_counts) > 0
         assert ringed_counts[-1] == 0  # converged: nothing changed in the last assignment
-    finally:
-        scene.close()
 
 
 def test_the_update_draws_an_arrow_from_each_old_centre_to_the_new() -> None:
-    scenario = clusteranim.load_scenario(KMEANS)
-    dataset = load_data(scenario)
-    trace = run(scenario, dataset)
-    scene = build_scene(scenario, trace, dataset, layer_variants(scenario)[""])
-    try:
+    schedule = schedule_of(clusteranim.load_scenario(KMEANS), run(clusteranim.load_scenario(KMEANS)))
+    with drawn_scene(KMEANS) as (trace, scene):
         (changes,) = [layer for layer in scene.layers if isinstance(layer, ChangesLayer)]
-        update = next(shot for shot in schedule_of(scenario, trace) if shot.phase == "update")
+        update = next(shot for shot in schedule if shot.phase == "update")
         drawn = changes.update(Frame.of(trace, update))
         arrows = [artist for artist in drawn if artist in changes.arrows]
         assert arrows  # the first update moves the centroids far
@@ -183,21 +192,15 @@ def test_the_update_draws_an_arrow_from_each_old_centre_to_the_new() -> None:
             index = changes.arrows.index(arrow)
             start, end = arrow._posA_posB  # type: ignore[attr-defined]
             assert np.allclose(start, trace.centers[0][index]) and np.allclose(end, trace.centers[1][index])
-        assign = next(shot for shot in schedule_of(scenario, trace) if shot.phase == "assign")
+        assign = next(shot for shot in schedule if shot.phase == "assign")
         assert not [artist for artist in changes.update(Frame.of(trace, assign)) if artist in changes.arrows]
-    finally:
-        scene.close()
 
 
 def test_soft_colours_blend_over_the_e_step() -> None:
-    scenario = clusteranim.load_scenario(GMM)
-    dataset = load_data(scenario)
-    trace = run(scenario, dataset)
-    style = explained(scenario.style)
-    points = style.layers[0]
-    scene = build_scene(scenario, trace, dataset, style)
-    try:
-        e_step = [shot for shot in schedule_of(scenario, trace) if shot.phase == "assign" and shot.step == 2]
+    schedule = schedule_of(clusteranim.load_scenario(GMM), run(clusteranim.load_scenario(GMM)))
+    with drawn_scene(GMM) as (trace, scene):
+        points = scene.style.layers[0]
+        e_step = [shot for shot in schedule if shot.phase == "assign" and shot.step == 2]
         assert len(e_step) == 3
         colors = [points.colors(scene.context, Frame.of(trace, shot)) for shot in e_step]  # type: ignore[attr-defined]
         start = trace.memberships(1) @ scene.context.colors
@@ -207,23 +210,19 @@ def test_soft_colours_blend_over_the_e_step() -> None:
             expected = start + shot.assignment.fraction * (end - start)
             assert np.allclose(color, np.clip(expected, 0, 1))
         assert np.allclose(colors[-1], np.clip(end, 0, 1))
-    finally:
-        scene.close()
 
 
 # ----------------------------------------------------------------------- captions
 
 
 def captions_of(scenario: dict[str, Any]) -> list[tuple[str, str]]:
-    loaded = clusteranim.load_scenario(scenario)
-    dataset = load_data(loaded)
-    trace = run(loaded, dataset)
-    scene = build_scene(loaded, trace, dataset, layer_variants(loaded)[""])
-    try:
+    schedule = schedule_of(clusteranim.load_scenario(scenario), run(clusteranim.load_scenario(scenario)))
+    with drawn_scene(scenario, explain=clusteranim.load_scenario(scenario).animation.explain) as (
+        trace,
+        scene,
+    ):
         (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
-        texts = [(shot.phase, caption.caption(Frame.of(trace, shot))) for shot in schedule_of(loaded, trace)]
-    finally:
-        scene.close()
+        texts = [(shot.phase, caption.caption(Frame.of(trace, shot))) for shot in schedule]
     return [pair for pair, _ in itertools.groupby(texts)]
 
 
@@ -276,28 +275,21 @@ def test_a_caption_without_explain_mode_tells_each_iteration() -> None:
 
 
 @pytest.mark.parametrize("position", ["bottom", "top", "inside"])
-def test_the_caption_fits_the_frame(tmp_path: Path, position: str) -> None:
+def test_the_caption_fits_the_frame(position: str) -> None:
     scenario = with_keys(
         KMEANS,
         style__width=200,
         style__height=200,
         style__layers=["points", {"caption": {"position": position}}],
-        output__path=str(tmp_path / "frames"),
     )
-    loaded = clusteranim.load_scenario(scenario)
-    dataset = load_data(loaded)
-    trace = run(loaded, dataset)
-    scene = build_scene(loaded, trace, dataset)
-    try:
+    schedule = schedule_of(clusteranim.load_scenario(scenario), run(clusteranim.load_scenario(scenario)))
+    with drawn_scene(scenario) as (trace, scene):
         (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
         renderer = scene.canvas.get_renderer()
-        for shot in schedule_of(loaded, trace):
-            frame = Frame.of(trace, shot)
-            caption.text.set_text(caption._wrap(caption.caption(frame)))
+        for shot in schedule:
+            caption.text.set_text(caption._wrap(caption.caption(Frame.of(trace, shot))))
             box = caption.text.get_window_extent(renderer)
             assert box.x0 >= 0 and box.x1 <= 200 and box.y0 >= 0 and box.y1 <= 200
-    finally:
-        scene.close()
 
 
 # ------------------------------------------------------------------------- timing

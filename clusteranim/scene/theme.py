@@ -34,6 +34,11 @@ class Theme:
 
         return to_rgba(self.muted)
 
+    def label_box(self, alpha: float) -> dict[str, Any]:
+        """The rounded, borderless box behind a label drawn over the data (matplotlib's
+        ``bbox`` of a text)."""
+        return {"boxstyle": "round,pad=0.3", "facecolor": self.background, "alpha": alpha, "linewidth": 0}
+
     def rc(self, font_size: float) -> dict[str, Any]:
         """matplotlib rc settings for this theme."""
         return {

@@ -127,12 +127,7 @@ class CaptionOptions(LayerOptions):
                 ha="center",
                 va="bottom",
                 color=context.theme.foreground,
-                bbox={
-                    "boxstyle": "round,pad=0.3",
-                    "facecolor": context.theme.background,
-                    "alpha": 0.8,
-                    "linewidth": 0,
-                },
+                bbox=context.theme.label_box(0.8),
             )
         elif self.position == "top":
             text = figure.suptitle("", va="top", fontsize="medium", color=context.theme.foreground)

@@ -66,12 +66,7 @@ class TitleOptions(LayerOptions):
             fontsize="large",
             fontweight="bold",
             color=context.theme.foreground,
-            bbox={
-                "boxstyle": "round,pad=0.3",
-                "facecolor": context.theme.background,
-                "alpha": 0.75,
-                "linewidth": 0,
-            },
+            bbox=context.theme.label_box(0.75),
         )
         return TitleLayer(context, text, label)
 
