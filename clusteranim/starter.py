@@ -59,6 +59,10 @@ style:
 """
 
 TAIL = """
+animation:
+  explain: false             # true: each iteration as its two half-steps, with captions
+  easing: ease-in-out        # how tweened frames move (with output.tween > 0)
+
 output:
   path: out/{stem}.gif       # .gif, .mp4, .webm, .html, or a folder for PNG frames
   fps: 3
