@@ -39,11 +39,12 @@ def schedule_of(scenario: Scenario, trace: Trace) -> Schedule:
 def run_facts(scenario: Scenario, trace: Trace) -> RunFacts:
     """What the scenario says of the run, for captions."""
     algorithm = scenario.algorithm
-    given = scenario.given_trace is not None and not trace.profile.key
+    given = scenario.given_trace is not None
     return RunFacts(
-        init="the given trace" if given else algorithm.start_description(),
+        init="the trace's first state" if given else algorithm.start_description(),
         tol=algorithm.tol,
-        max_iter=algorithm.max_iter,
+        max_iter=trace.n_iter if given else algorithm.max_iter,
+        given=given,
     )
 
 

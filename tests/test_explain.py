@@ -228,14 +228,14 @@ def captions_of(scenario: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_captions_say_what_each_step_does() -> None:
     texts = captions_of(KMEANS)
-    assert texts[0] == ("init", "Start: 4 centroids from a random choice of data points")
+    assert texts[0] == ("init", "Start: the centroids (k = 4) from a random choice of data points")
     assert texts[1] == ("assign", "Assignment: each point joins its nearest centroid")
     assert texts[2][0] == "update" and texts[2][1].startswith("Update: each centroid moves to the mean")
     assert texts[3][0] == "assign" and "changed cluster" in texts[3][1]
-    assert texts[-1][0] == "done" and texts[-1][1].startswith("Converged after")
+    assert texts[-1][0] == "done" and texts[-1][1].startswith("Converged at iteration ")
     gmm = captions_of(GMM)
     assert gmm[1][1].startswith("E-step") and gmm[2][1].startswith("M-step")
-    assert gmm[-1][1] == "Stopped at max_iter = 6 iterations before converging"
+    assert gmm[-1][1] == "Stopped at iteration 6, the limit, before converging"
 
 
 def test_the_m_step_caption_gives_the_log_likelihood_change() -> None:
@@ -271,25 +271,77 @@ def test_a_caption_without_explain_mode_tells_each_iteration() -> None:
     scenario = with_keys(KMEANS, animation={}, style__layers=["points", "caption"])
     texts = captions_of(scenario)
     assert [phase for phase, _ in texts][:2] == ["init", "iteration"]
-    assert texts[1][1].startswith("Iteration 1: ")
+    assert texts[1][1].startswith("Iteration 1: inertia ")
 
 
+LONG_WORD = "https://example.org/datasets/household-income-by-region/" + "x" * 120 + ".csv"
+
+
+@pytest.mark.parametrize("size", [(200, 150), (320, 240), (640, 480)])
 @pytest.mark.parametrize("position", ["bottom", "top", "inside"])
-def test_the_caption_fits_the_frame(position: str) -> None:
+def test_the_caption_fits_the_frame(position: str, size: tuple[int, int]) -> None:
+    width, height = size
     scenario = with_keys(
         KMEANS,
-        style__width=200,
-        style__height=200,
-        style__layers=["points", {"caption": {"position": position}}],
+        style__width=width,
+        style__height=height,
+        style__layers=["points", {"caption": {"position": position, "init": f"Data: {LONG_WORD}"}}],
     )
     schedule = schedule_of(clusteranim.load_scenario(scenario), run(clusteranim.load_scenario(scenario)))
     with drawn_scene(scenario) as (trace, scene):
         (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
         renderer = scene.canvas.get_renderer()
+        axes = scene.context.axes.get_window_extent(renderer)
+        tallest = 0.0
         for shot in schedule:
-            caption.text.set_text(caption._wrap(caption.caption(Frame.of(trace, shot))))
+            text = caption._wrap(caption.caption(Frame.of(trace, shot)))
+            caption.text.set_text(text)
             box = caption.text.get_window_extent(renderer)
-            assert box.x0 >= 0 and box.x1 <= 200 and box.y0 >= 0 and box.y1 <= 200
+            # Inside the frame, a long word broken (not cut at the edges), at most a fifth
+            # or so of the frame's height (a third of the axes' inside them).
+            assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and box.y1 <= height
+            tallest = max(tallest, box.height)
+            if shot.phase == "init":
+                assert text.replace("\n", "").replace("…", "") in f"Data: {LONG_WORD}".replace(" ", "")
+        room = 0.3 * axes.height if position == "inside" else 0.22 * height
+        assert tallest <= room + 2
+        assert axes.height >= 0.5 * height  # the picture keeps most of the frame
+
+
+def test_an_inside_caption_keeps_the_objective_panel_away() -> None:
+    scenario = with_keys(
+        KMEANS,
+        style__layers=["points", "centroids", "objective", {"caption": {"position": "inside"}}],
+    )
+    with drawn_scene(scenario) as (trace, scene):
+        from clusteranim.scene.layers.objective import ObjectiveLayer
+
+        (panel,) = [layer for layer in scene.layers if isinstance(layer, ObjectiveLayer)]
+        scene.draw(Frame(trace, 0))
+        (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
+        caption.text.set_text(caption._wrap(caption.caption(Frame(trace, 0, phase="init"))))
+        renderer = scene.canvas.get_renderer()
+        assert not panel.panel.get_window_extent(renderer).overlaps(caption.text.get_window_extent(renderer))
+
+
+def test_a_trace_made_elsewhere_is_not_told_the_scenarios_limit(tmp_path: Path) -> None:
+    path = tmp_path / "explain.yaml"
+    path.write_text(json.dumps(with_keys(KMEANS, output__path=str(tmp_path / "a.gif"))), encoding="utf-8")
+    traced = run_cli("trace", str(path), "--set", "algorithm.max_iter=2", "-o", str(tmp_path / "short.npz"))
+    assert traced.returncode == 0, traced.stderr
+    scenario = clusteranim.load_scenario(path)
+    given = clusteranim.pipeline.read_given_trace(tmp_path / "short.npz")
+    loaded = clusteranim.load_scenario(path, trace=given)
+    dataset = load_data(loaded)
+    trace = clusteranim.pipeline.attach(loaded, dataset, given, "short.npz")
+    assert trace.n_iter == 2 and not trace.converged and scenario.algorithm.max_iter == 30
+    scene = build_scene(loaded, trace, dataset, explained(loaded.style))
+    try:
+        (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
+        assert caption.caption(Frame(trace, 2, phase="done")) == "Stopped at iteration 2, before converging"
+        assert caption.caption(Frame(trace, 0, phase="init")) == "Start (k = 4)"
+    finally:
+        scene.close()
 
 
 # ------------------------------------------------------------------------- timing
@@ -421,3 +473,53 @@ def test_explain_mode_counts_against_max_frames() -> None:
     clusteranim.load_scenario(with_keys(scenario, animation={}))  # 101 states fit
     with pytest.raises(clusteranim.ScenarioError, match=r"limits\.max_frames"):
         clusteranim.load_scenario(scenario)  # explained, they do not
+
+
+@pytest.mark.parametrize("extra", [0, 3, 10, 40])
+def test_an_arrow_as_short_as_drawn_points_forward(extra: int) -> None:
+    # matplotlib turns an arrow's head back over its start when the arrow is shorter than
+    # the gap and the head: no arrow is drawn that short.
+    from types import SimpleNamespace
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from clusteranim.scene.layers.changes import SHORTEST_ARROW, _arrow
+    from clusteranim.scene.theme import THEMES
+
+    figure = Figure(figsize=(2, 1), dpi=100)
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_xlim(0, 200)
+    axes.set_ylim(0, 100)
+    axes.set_axis_off()
+    arrow = _arrow(SimpleNamespace(theme=THEMES["light"], axes=axes), np.array([0.0, 0.0, 0.0, 1.0]))  # type: ignore[arg-type]
+    length = SHORTEST_ARROW * 100 / 72 + extra  # pixels; one data unit is one pixel here
+    arrow.set_positions((50, 50), (50 + length, 50))
+    arrow.set_visible(True)
+    canvas.draw()
+    dark = np.asarray(canvas.buffer_rgba())[:, :, 0] < 128
+    columns = np.flatnonzero(dark.any(axis=0))
+    widest = int(np.argmax(dark.sum(axis=0)))  # the base of the head
+    assert columns.min() >= 48  # nothing drawn back over the start
+    assert columns.min() + 4 < widest < columns.max()  # a shaft, then the head towards the end
+
+
+def test_holds_count_as_frames_only_in_a_video() -> None:
+    # A GIF (or the HTML player) stores each frame's seconds; a video repeats the frame.
+    held = with_keys(KMEANS, animation__hold={"first": 600}, output__fps=20, algorithm__max_iter=3)
+    clusteranim.load_scenario(held)
+    with pytest.raises(clusteranim.ScenarioError, match=r"animation\.hold\.first: the video would last"):
+        clusteranim.load_scenario(with_keys(held, output__path="out/held.mp4"))
+
+
+def test_the_longest_gif_frame_is_one_frame_not_the_sum_of_every_hold() -> None:
+    # 400 s on the first frame and 400 s on the last are two frames of about 400 s each.
+    apart = with_keys(KMEANS, animation__hold={"first": 400, "last": 400})
+    clusteranim.load_scenario(apart)
+    with pytest.raises(
+        clusteranim.ScenarioError, match=r"animation\.hold\.last: a GIF frame would last up to 7"
+    ):
+        clusteranim.load_scenario(
+            with_keys(apart, animation__hold={"first": 400, "last": 400, "converged": 300})
+        )

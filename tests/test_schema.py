@@ -88,6 +88,7 @@ SCHEMA_ERRORS = [
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
+    "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation
     "gif_first_hold_too_long",
@@ -177,6 +178,7 @@ LOADER_ERRORS = [
     "trace_gmm_no_covariances",
     "trace_gmm_not_definite",
     "trace_title_objective",
+    "trace_name_control",
     "set_layers_override",  # the command line, not the file
 ]
 #: No YAML document to check: not a regular file, not UTF-8 text, not YAML, too large.

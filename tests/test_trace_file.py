@@ -330,3 +330,46 @@ def test_trace_command_says_what_it_wrote_and_wants_an_npz(tmp_path: Path) -> No
     assert refused.returncode == 2
     assert refused.stderr == f"--output {tmp_path / 't.gif'}: a trace is an .npz archive: name it *.npz\n"
     assert not (tmp_path / "t.gif").exists()
+
+
+def test_names_in_a_trace_are_plain_text_even_with_dollar_signs(tmp_path: Path) -> None:
+    # A trace's names reach titles and captions; matplotlib would read text between two
+    # dollar signs as mathtext and fail halfway through the render on a bad one.
+    from tests.bad_inputs.special import _points, _trace_arrays
+
+    np.savetxt(tmp_path / "points.csv", _points(), delimiter=",", header="x,y", comments="")
+    arrays = _trace_arrays(
+        algorithm=np.asarray("custom"),
+        display_name=np.asarray("$\\foo$ means"),
+        objective_name=np.asarray("$\\bar$ cost"),
+    )
+    np.savez(tmp_path / "trace.npz", **arrays)
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        yaml.safe_dump(
+            {
+                "data": {"generator": "file", "path": "points.csv"},
+                "style": {
+                    "width": 240,
+                    "height": 180,
+                    "title": "{algorithm}",
+                    "layers": [
+                        "points",
+                        "centroids",
+                        "title",
+                        "objective",
+                        {"caption": {"position": "inside"}},
+                    ],
+                },
+                "animation": {"explain": True},
+                "output": {"path": "out.gif"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    for command in ("validate", "render"):
+        process = run_cli(command, "--trace", "trace.npz", "scenario.yaml", cwd=tmp_path)
+        assert process.returncode == 0, process.stderr
+        assert process.stderr == ""
+    loaded = read_given_trace(tmp_path / "trace.npz")
+    assert loaded.profile.name == "\\$\\foo\\$ means"  # drawn as written

@@ -131,32 +131,41 @@ class Scenario(Options):
         animation = self.animation
         if animation.hold.last is not None and "hold_last" in output.model_fields_set:
             raise OptionError("animation.hold.last", "is also set as output.hold_last; set only one")
+        last_key = "output.hold_last" if animation.hold.last is None else "animation.hold.last"
         holds = {
-            "output.hold_last" if animation.hold.last is None else "animation.hold.last": self.hold_last,
+            last_key: self.hold_last,
             "animation.hold.first": animation.hold.first,
             "animation.hold.each": animation.hold.each,
             "animation.hold.converged": animation.hold.converged,
         }
-        longest = longest_frame(animation, output.fps, self.hold_last)
-        check_settings(
-            output.resolved_format(),
-            style.width,
-            style.height,
-            output.fps,
-            longest,
-            max(holds, key=holds.__getitem__),
-        )
         given = self._given
         n_states = self.algorithm.max_iter + 1 if given is None else given.n_states
+        longest, which = longest_frame(animation, n_states, output.fps, self.hold_last)
+        blamed = {
+            "first": "animation.hold.first",
+            "last": max((last_key, "animation.hold.converged"), key=holds.__getitem__),
+            "each": "animation.hold.each" if animation.hold.each else "animation.slow_start.factor",
+        }[which]
+        output_format = output.resolved_format()
+        check_settings(output_format, style.width, style.height, output.fps, longest, blamed)
         drawn, seconds = count_frames(animation, n_states, output.tween, output.fps, self.hold_last)
-        frames = max(drawn, round(seconds * output.fps)) * 2 ** len(set(output.toggle_layers))
-        if frames > limits.max_frames:
+        variants = 2 ** len(set(output.toggle_layers))
+        if drawn * variants > limits.max_frames:
             counted = "max_iter iterations" if given is None else "the trace's iterations"
             raise OptionError(
                 "algorithm.max_iter" if given is None else "limits.max_frames",
-                f"allows up to {frames:,} frames ({counted} drawn with tween, explain mode, slow start"
-                " and holds, x layer variants), more than limits.max_frames"
+                f"allows up to {drawn * variants:,} frames ({counted} drawn with tween, explain mode"
+                " and slow start, x layer variants), more than limits.max_frames"
                 f" ({limits.max_frames:,}); lower it or raise limits.max_frames",
+            )
+        # A video has one frame rate: a hold is the frame repeated, and those count too.
+        shown = round(seconds * output.fps)
+        if output_format in ("mp4", "webm") and shown > limits.max_frames:
+            raise OptionError(
+                max(holds, key=holds.__getitem__) if any(holds.values()) else "output.fps",
+                f"the video would last up to {seconds:,.6g} s, {shown:,} frames at {output.fps:g} fps"
+                f" (holds repeat a frame), more than limits.max_frames ({limits.max_frames:,});"
+                " shorten the holds, lower fps, or raise limits.max_frames",
             )
         points = self.data.expected_points()
         if points is not None and points > limits.max_points:

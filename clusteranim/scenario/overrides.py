@@ -13,14 +13,24 @@ from clusteranim.scenario.model import Scenario
 from clusteranim.scenario.reading import ScenarioLoader, yaml_message
 from clusteranim.scene.style import named_entry
 
+#: Longest override quoted in a message (a long value is cut short with an ellipsis).
+SHOWN = 80
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
 
 def parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple[KeyPath, Any, str]]:
     if isinstance(overrides, Mapping):
-        return [(split_key(key), plain_copy(value), f"{key}={value!r}") for key, value in overrides.items()]
+        return [
+            (split_key(key), plain_copy(value), _shown(f"{key}={value!r}"))
+            for key, value in overrides.items()
+        ]
     pairs = []
     for text in overrides:
         key, equals, value_text = text.partition("=")
-        where = f"--set {text}"
+        where = f"--set {_shown(text)}"
         if not equals or not key.strip():
             raise ScenarioError(Problem(where, None, "", "expected KEY=VALUE, e.g. --set algorithm.k=5"))
         try:

@@ -225,11 +225,20 @@ def count_frames(
     return frames, seconds
 
 
-def longest_frame(animation: AnimationOptions, fps: float, hold_last: float) -> float:
-    """An upper bound on any one frame's seconds (a GIF frame lasts at most 655.35 s)."""
+def longest_frame(
+    animation: AnimationOptions, n_states: int, fps: float, hold_last: float
+) -> tuple[float, str]:
+    """An upper bound on any one frame's seconds (a GIF frame lasts at most 655.35 s), and
+    which frame it is: "first", "last" or "each" (any other)."""
     hold = animation.hold
     slowed = animation.slow_start.factor if animation.slow_start.iterations else 1.0
-    return slowed / fps + hold.each + hold.first + hold.converged + hold_last
+    first = slowed / fps + hold.each + hold.first
+    last = 1 / fps + hold.each + hold.converged + hold_last
+    if n_states == 1 and not animation.explain:  # one frame, first and last
+        return slowed / fps + hold.each + hold.first + hold.converged + hold_last, "last"
+    candidates = {"first": first, "last": last, "each": slowed / fps + hold.each}
+    which = max(candidates, key=candidates.__getitem__)
+    return candidates[which], which
 
 
 class _Timing:

@@ -44,11 +44,15 @@ class RunFacts:
         The convergence tolerance.
     max_iter : int
         The most updates allowed.
+    given : bool
+        Whether the trace was made elsewhere (``render --trace``): then the scenario's
+        start, tolerance and limit need not be the run's.
     """
 
     init: str = "given"
     tol: float = 0.0
     max_iter: int = 0
+    given: bool = False
 
 
 @dataclass(frozen=True, eq=False)

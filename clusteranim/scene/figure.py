@@ -261,8 +261,13 @@ def _fix_layout(
             engine.execute(figure)
         box = axes.get_window_extent()
         if box.width < MIN_AXES_PIXELS or box.height < MIN_AXES_PIXELS:
-            # Too small a frame for labels and ticks: give the data most of it.
-            axes.set_position((0.02, 0.02, 0.96, 0.96))
+            # Too small a frame for labels and ticks: give the data most of it, but for
+            # the bands of figure texts (a caption) above or below.
+            below, above = _bands(figure)
+            axes.set_position((0.02, 0.02 + below, 0.96, max(0.96 - below - above, 0.2)))
+            axes.tick_params(labelbottom=False, labelleft=False)  # no room for them
+            axes.set_xlabel("")
+            axes.set_ylabel("")
         if style.aspect == "equal":
             box = axes.get_window_extent()
             axes.set_xlim(*x_limits)
@@ -273,6 +278,23 @@ def _fix_layout(
         _fit_texts(figure, axes, style.font_size)  # where the layout put them
     figure.set_layout_engine("none")
     axes.set_autoscale_on(False)
+
+
+def _bands(figure: Figure) -> tuple[float, float]:
+    """The shares of the figure's height that its own texts (a caption band) take at the
+    bottom and at the top."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    height = figure.bbox.height
+    below = above = 0.0
+    for text in figure.texts:
+        if not text.get_text():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.y0 + box.y1 < height:
+            below = max(below, box.y1 / height)
+        else:
+            above = max(above, 1 - box.y0 / height)
+    return below, above
 
 
 #: The smallest a title or axis label shrinks to fit, as a fraction of the base font size.

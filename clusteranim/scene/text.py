@@ -59,6 +59,8 @@ def check_template(template: str, fields: dict[str, int | float | str] = TEMPLAT
             raise ValueError(f"unknown field {field}; the fields are {known}")
         if conversion is not None:
             raise ValueError(f"{field} has a conversion (!{conversion}); write the field without it")
+        if spec and spec.endswith("c"):
+            raise ValueError(f"{field} has the character type 'c' in {spec!r}; numbers only")
         if spec and ("{" in spec or "}" in spec):
             raise ValueError(f"{field} has a nested field in its format {spec!r}")
         match = _FORMAT_SPEC.fullmatch(spec or "")

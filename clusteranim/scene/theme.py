@@ -21,12 +21,15 @@ class Theme:
     muted : str
         Secondary lines (grid, trails' outline, panel frames), and points that belong
         to no cluster (noise).
+    outline : str
+        The line around a marker that must stand out over points of its own colour.
     """
 
     background: str
     figure: str
     foreground: str
     muted: str
+    outline: str
 
     def noise_rgba(self) -> tuple[float, float, float, float]:
         """The colour of points that belong to no cluster."""
@@ -59,6 +62,10 @@ class Theme:
 
 
 THEMES: dict[str, Theme] = {
-    "light": Theme(background="#ffffff", figure="#ffffff", foreground="#222222", muted="#9a9a9a"),
-    "dark": Theme(background="#16191d", figure="#0f1113", foreground="#e6e6e6", muted="#5c636b"),
+    "light": Theme(
+        background="#ffffff", figure="#ffffff", foreground="#222222", muted="#9a9a9a", outline="black"
+    ),
+    "dark": Theme(
+        background="#16191d", figure="#0f1113", foreground="#e6e6e6", muted="#5c636b", outline="#e6e6e6"
+    ),
 }

@@ -285,9 +285,24 @@ def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: i
                 )
 
 
+#: Longest name a trace may give its algorithm or objective (titles and captions show it).
+MAX_NAME = 100
+
+
+def _name(arrays: Mapping[str, np.ndarray], key: str, default: str) -> str:
+    """A name the trace gives, as plain text: checked, and its dollar signs escaped so that
+    matplotlib draws them rather than reading mathtext between them."""
+    name = str(arrays.get(key, default))
+    if len(name) > MAX_NAME:
+        raise OptionError(key, f"is {len(name):,} characters long; at most {MAX_NAME}")
+    if any(not character.isprintable() for character in name):
+        raise OptionError(key, "holds a control character")
+    return name.replace("\\$", "$").replace("$", "\\$")
+
+
 def _profile(arrays: Mapping[str, np.ndarray], n_clusters: int) -> AlgorithmProfile:
     key = str(arrays.get("algorithm", CUSTOM))
-    name = str(arrays.get("display_name", ""))
+    name = _name(arrays, "display_name", "")
     if key in ALGORITHMS:
         options = ALGORITHMS[key]
         capabilities = options.capabilities
@@ -308,7 +323,7 @@ def _profile(arrays: Mapping[str, np.ndarray], n_clusters: int) -> AlgorithmProf
         )
     active = arrays.get("active")
     capabilities = Capabilities(
-        objective=str(arrays.get("objective_name", "objective")) if "objective" in arrays else None,
+        objective=_name(arrays, "objective_name", "objective") if "objective" in arrays else None,
         soft="memberships" in arrays,
         centers="centers" in arrays,
         weights="weights" in arrays,

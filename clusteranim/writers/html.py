@@ -46,7 +46,7 @@ class HtmlWriter:
         }
         data = {
             "fps": self.movie.fps,
-            "seconds": self.movie.seconds(n_frames),
+            "seconds": [round(seconds, 6) for seconds in self.movie.seconds(n_frames)],
             "loop": self.movie.loop == 0,
             "objective_name": self.movie.objective_name,
             "labels": [

@@ -158,4 +158,7 @@ SPECIAL: dict[str, Callable[[Path], None]] = {
         objective=None,
         objective_name=None,
     ),
+    "trace_name_control": _trace(
+        "trace_name_control", algorithm=np.asarray("custom"), display_name=np.asarray("my\x07method")
+    ),
 }

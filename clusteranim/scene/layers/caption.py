@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from clusteranim.algorithms.base import Capabilities
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
 from clusteranim.scene.overlay import Overlay, TextOverlays
+from clusteranim.scene.placement import claim
 from clusteranim.scene.text import CAPTION_FIELDS, check_template
 
 if TYPE_CHECKING:
@@ -27,51 +28,69 @@ if TYPE_CHECKING:
 #: The templates a caption has, by the kind of step they describe.
 MOMENTS = ("init", "first", "assign", "update", "iteration", "converged", "stopped")
 
-#: Defaults for k-means-like methods (points join the nearest centre).
+#: Defaults for k-means-like methods (points join the nearest centre). They avoid count
+#: nouns ("1 centroids"): a number stands after a colon or as "k = 4".
 NEAREST = {
-    "init": "Start: {k} centroids from {init}",
+    "init": "Start: the centroids (k = {k}) from {init}",
     "first": "Assignment: each point joins its nearest centroid",
-    "assign": "Assignment: each point joins its nearest centroid ({changed} changed cluster)",
+    "assign": "Assignment: each point joins its nearest centroid (changed cluster: {changed})",
     "update": "Update: each centroid moves to the mean of its points"
     " ({objective_name} {objective:,.6g}, {change:+,.6g})",
-    "iteration": "Iteration {iteration}: {changed} points changed cluster; {objective_name} {objective:,.6g}",
-    "converged": "Converged after {n_iter} iterations ({changed} points changed cluster in the last;"
-    " tolerance {tol:g})",
-    "stopped": "Stopped at max_iter = {max_iter} iterations before converging",
+    "iteration": "Iteration {iteration}: {objective_name} {objective:,.6g} (changed cluster: {changed})",
+    "converged": "Converged at iteration {n_iter}: the last assignment changed {changed} (tolerance {tol:g})",
+    "stopped": "Stopped at iteration {n_iter}, the limit, before converging",
 }
 #: Defaults for mixtures (soft assignments).
 MIXTURE = {
-    "init": "Start: {k} components from {init}",
+    "init": "Start: the components (k = {k}) from {init}",
     "first": "E-step: each point's responsibilities under the starting components",
     "assign": "E-step: each point's responsibilities under the current components"
-    " ({changed} changed their likeliest component)",
+    " (changed their likeliest component: {changed})",
     "update": "M-step: means, covariances and weights re-estimated;"
     " {objective_name} {objective:.6g} ({change:+.3g})",
     "iteration": "Iteration {iteration}: {objective_name} {objective:.6g} ({change:+.3g})",
-    "converged": "Converged after {n_iter} iterations: the {objective_name} gained less than tol = {tol:g}",
-    "stopped": "Stopped at max_iter = {max_iter} iterations before converging",
+    "converged": "Converged at iteration {n_iter}: the {objective_name} gained less than tol = {tol:g}",
+    "stopped": "Stopped at iteration {n_iter}, the limit, before converging",
 }
 #: Defaults for anything else (a trace made elsewhere).
 GENERAL = {
-    "init": "Start: {k} clusters",
+    "init": "Start (k = {k})",
     "first": "Assignment: every point joins a cluster",
-    "assign": "Assignment: {changed} points changed cluster",
+    "assign": "Assignment (changed cluster: {changed})",
     "update": "Update: the clusters move",
-    "iteration": "Iteration {iteration}: {changed} points changed cluster",
-    "converged": "Converged after {n_iter} iterations",
-    "stopped": "Stopped after {n_iter} iterations",
+    "iteration": "Iteration {iteration} (changed cluster: {changed})",
+    "converged": "Converged at iteration {n_iter}",
+    "stopped": "Stopped at iteration {n_iter}",
 }
+#: For a trace made elsewhere, what the scenario cannot know of its run (how it started,
+#: its tolerance and limit) is not told.
+GIVEN = {
+    "init": "Start (k = {k})",
+    "converged": "Converged at iteration {n_iter}",
+    "stopped": "Stopped at iteration {n_iter}, before converging",
+}
+
+#: Most of the frame's height a caption band takes (of the axes' height, inside).
+MOST_HEIGHT = 0.22
+MOST_HEIGHT_INSIDE = 0.3
+#: matplotlib's distance between two lines of a text, in heights of a line.
+LINE_SPACING = 1.2
+#: Font sizes tried, as fractions of the base size, before lines are cut short.
+SCALES = (1.0, 0.9, 0.8)
 
 Position = Literal["bottom", "top", "inside"]
 
 
-def default_templates(capabilities: Capabilities) -> dict[str, str]:
-    """The default template of each kind of step, for an algorithm with ``capabilities``."""
+def default_templates(capabilities: Capabilities, given: bool = False) -> dict[str, str]:
+    """The default template of each kind of step, for an algorithm with ``capabilities``
+    (``given``: drawing a trace made elsewhere)."""
     if capabilities.soft and capabilities.objective:
-        return MIXTURE
-    if capabilities.nearest_center and capabilities.objective:
-        return NEAREST
-    return GENERAL
+        defaults = MIXTURE
+    elif capabilities.nearest_center and capabilities.objective:
+        defaults = NEAREST
+    else:
+        defaults = GENERAL
+    return {**defaults, **GIVEN} if given else defaults
 
 
 def _check(template: str | None) -> str | None:
@@ -87,8 +106,8 @@ class CaptionOptions(LayerOptions):
     name: Literal["caption"] = "caption"
     position: Position = Field(
         "bottom",
-        description="bottom: a band below the axes; top: a band above them; inside: over the"
-        " axes' lower edge, on a translucent box.",
+        description="bottom: a band below the axes; top: a band above the title; inside: over"
+        " the axes' lower edge, on a translucent box.",
     )
     init: str | None = Field(None, description="Template of the first frame (the starting state).")
     first: str | None = Field(
@@ -111,12 +130,12 @@ class CaptionOptions(LayerOptions):
         given = {moment: getattr(self, moment) for moment in MOMENTS}
         return {moment: template for moment, template in given.items() if template is not None}
 
-    def templates_for(self, capabilities: Capabilities) -> dict[str, str]:
+    def templates_for(self, capabilities: Capabilities, given: bool = False) -> dict[str, str]:
         """The template of each kind of step: the given ones, else the algorithm's defaults."""
-        return {**default_templates(capabilities), **self.text_templates()}
+        return {**default_templates(capabilities, given), **self.text_templates()}
 
     def build(self, context: SceneContext) -> CaptionLayer:
-        templates = self.templates_for(context.trace.capabilities)
+        templates = self.templates_for(context.trace.capabilities, context.facts.given)
         figure = context.figure
         if self.position == "inside":
             text = context.axes.text(
@@ -136,6 +155,11 @@ class CaptionOptions(LayerOptions):
         layer = CaptionLayer(context, text, templates, self.position)
         # The layout keeps room for the most lines any caption takes.
         text.set_text("\n".join(["Xg"] * layer.lines))
+        if self.position == "inside":
+            # The objective panel and the legend keep clear of it.
+            axes_height = context.axes.get_position().height * figure.bbox.height
+            share = min(layer.lines * layer.line_height / axes_height + 0.04, 1.0)
+            claim(context.axes, "caption", (0.05, 0.0, 0.95, share))
         return layer
 
 
@@ -155,7 +179,33 @@ class CaptionLayer:
         self.artists: list[Artist] = [text]
         self.overlays = TextOverlays(text, context.figure)
         self.wrapped: dict[str, str] = {}
-        self.lines = max(self._wrap(caption).count("\n") + 1 for caption in self._every_caption())
+        self._fit()
+
+    def _fit(self) -> None:
+        """Choose the font size and the most lines: the largest size (down to 80% of the
+        base) at which every caption fits the height a caption may take, else at that
+        size as many lines as fit (a longer caption ends in an ellipsis)."""
+        figure = self.context.figure
+        if self.position == "inside":
+            room = MOST_HEIGHT_INSIDE * self.context.axes.get_position().height * figure.bbox.height
+        else:
+            room = MOST_HEIGHT * figure.bbox.height
+        captions = self._every_caption()
+        base = float(self.text.get_fontproperties().get_size_in_points())
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        for scale in SCALES:
+            self.text.set_fontsize(base * scale)
+            height = renderer.get_text_width_height_descent(
+                "Xg", self.text.get_fontproperties(), ismath=False
+            )[1]
+            self.line_height = float(height) * LINE_SPACING
+            self.most_lines = max(int(room // self.line_height), 1)
+            self.wrapped.clear()
+            self.lines = max(self._wrap(caption, cut=False).count("\n") + 1 for caption in captions)
+            if self.lines <= self.most_lines:
+                return
+        self.wrapped.clear()
+        self.lines = self.most_lines
 
     def update(self, frame: Frame) -> Sequence[Overlay]:
         content = self._wrap(self.caption(frame))
@@ -219,13 +269,19 @@ class CaptionLayer:
             captions += [self._fill(moment, state, len(trace.labels(state))) for state in states]
         return captions
 
-    def _wrap(self, caption: str) -> str:
-        """``caption`` broken into lines that fit the band (or the axes, inside)."""
+    def _wrap(self, caption: str, cut: bool = True) -> str:
+        """``caption`` broken into lines that fit the band (or the axes, inside); with
+        ``cut``, at most ``most_lines`` of them, the last ending in an ellipsis."""
         if caption not in self.wrapped:
             if len(self.wrapped) >= 1024:
                 self.wrapped.clear()
             renderer = self.context.figure.canvas.get_renderer()  # type: ignore[attr-defined]
-            self.wrapped[caption] = wrap_to(renderer, self.text.get_fontproperties(), caption, self._width())
+            font, width = self.text.get_fontproperties(), self._width()
+            lines = wrap_to(renderer, font, caption, width).split("\n")
+            if cut and len(lines) > self.most_lines:
+                lines = lines[: self.most_lines]
+                lines[-1] = ellipsized(renderer, font, lines[-1], width)
+            self.wrapped[caption] = "\n".join(lines)
         return self.wrapped[caption]
 
     def _width(self) -> float:
@@ -235,23 +291,49 @@ class CaptionLayer:
         return 0.96 * float(figure.bbox.width)
 
 
+def _measure(renderer: RendererBase, font: FontProperties, line: str) -> float:
+    extent: float = renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+    return extent
+
+
 def wrap_to(renderer: RendererBase, font: FontProperties, content: str, width: float) -> str:
     """``content`` with line breaks so that each line, drawn in ``font``, is at most
-    ``width`` pixels wide (a word longer than that gets a line of its own)."""
-
-    def measure(line: str) -> float:
-        extent: float = renderer.get_text_width_height_descent(line, font, ismath=False)[0]
-        return extent
-
+    ``width`` pixels wide (a word longer than that, a web address, is broken where it
+    reaches the edge)."""
     lines: list[str] = []
     for paragraph in content.split("\n"):
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word
-            if line and measure(candidate) > width:
-                lines.append(line)
-                line = word
-            else:
+            if _measure(renderer, font, candidate) <= width:
                 line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while len(line) > 1 and _measure(renderer, font, line) > width:
+                cut = _longest_fitting(renderer, font, line, width)
+                lines.append(line[:cut])
+                line = line[cut:]
         lines.append(line)
     return "\n".join(lines)
+
+
+def ellipsized(renderer: RendererBase, font: FontProperties, line: str, width: float) -> str:
+    """``line`` ending in an ellipsis, shortened to fit ``width``."""
+    return line[: _longest_fitting(renderer, font, line, width, "…")].rstrip() + "…"
+
+
+def _longest_fitting(
+    renderer: RendererBase, font: FontProperties, text: str, width: float, suffix: str = ""
+) -> int:
+    """How many of the first characters of ``text`` fit ``width`` (with ``suffix`` after
+    them); at least one."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _measure(renderer, font, text[:middle] + suffix) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low

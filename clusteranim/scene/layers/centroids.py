@@ -36,9 +36,10 @@ class CentroidsOptions(LayerOptions):
     color: Color | None = Field(
         None, description="One colour for every centroid; by default each cluster's own."
     )
-    edgecolor: Color = Field(
-        "black",
-        description="Colour of the marker's outline (for x and +, an outline drawn around the strokes).",
+    edgecolor: Color | None = Field(
+        None,
+        description="Colour of the marker's outline (for x and +, an outline drawn around the"
+        " strokes); by default black on the light theme, the text colour on the dark one.",
     )
     linewidth: float = Field(1.5, ge=0, le=20, description="Width of the outline (or of x and + strokes).")
     numbers: bool = Field(
@@ -55,6 +56,7 @@ class CentroidsOptions(LayerOptions):
         n_clusters = context.colors.shape[0]
         fill = context.colors if self.color is None else [to_rgba(self.color)] * n_clusters
         filled = MarkerStyle(self.marker).is_filled()
+        edge = self.edgecolor or context.theme.outline
         stroke = self.linewidth if filled else max(self.linewidth, 2.5)
         collection = context.axes.scatter(
             [0.0] * n_clusters,
@@ -62,14 +64,14 @@ class CentroidsOptions(LayerOptions):
             s=self.size,
             marker=self.marker,
             c=fill,
-            edgecolors=self.edgecolor if filled else None,
+            edgecolors=edge if filled else None,
             linewidths=stroke,
         )
         if not filled:
             # An x or + is drawn in its face colour, and vanishes over points of that
             # colour without a line of the edge colour around its strokes.
             collection.set_path_effects(
-                [patheffects.withStroke(linewidth=stroke + 2 * LINE_OUTLINE, foreground=self.edgecolor)]
+                [patheffects.withStroke(linewidth=stroke + 2 * LINE_OUTLINE, foreground=edge)]
             )
         numbers = [self._number(context, index) for index in range(n_clusters)] if self.numbers else []
         return CentroidsLayer(context, collection, numbers)

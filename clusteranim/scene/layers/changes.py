@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 #: Points between an arrow's head and the centre it points at (a centroid marker's radius).
 ARROW_GAP = 8.0
+#: Shortest move drawn, in points: the gap, the head (0.4 x its 14-point scale) and some
+#: shaft; shorter, matplotlib turns the head back over the start.
+SHORTEST_ARROW = ARROW_GAP + 12.0
 
 
 class ChangesOptions(LayerOptions):
@@ -97,6 +100,7 @@ class ChangesLayer:
         self.arrows = arrows
         self.color = np.asarray(color)
         self.artists: list[Artist] = [rings, *arrows]
+        self.shortest = SHORTEST_ARROW * context.figure.dpi / 72  # pixels
 
     def update(self, frame: Frame) -> Sequence[Artist]:
         drawn: list[Artist] = []
@@ -130,8 +134,7 @@ class ChangesLayer:
         for arrow, begin, end in zip(self.arrows, old, new, strict=True):
             if np.isnan(begin).any() or np.isnan(end).any():
                 continue  # the cluster does not exist at one end
-            gap = ARROW_GAP * self.context.figure.dpi / 72
-            if np.hypot(*(to_pixels(end) - to_pixels(begin))) < 2 * gap:
+            if np.hypot(*(to_pixels(end) - to_pixels(begin))) < self.shortest:
                 continue  # a move within the marker: an arrow would be all head
             arrow.set_positions(tuple(begin), tuple(end))
             arrow.set_visible(True)
