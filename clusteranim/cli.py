@@ -23,6 +23,10 @@ from clusteranim.signals import catch_signals, check_signals, restore_signals
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The starters ``init`` writes (those of clusteranim.starter.STARTERS, named here so that
+#: ``--help`` need not import it).
+STARTER_NAMES = ["kmeans", "gmm", "fuzzy_cmeans"]
+
 
 def _reporting(command: F) -> F:
     """Run ``command``; report our errors in one or a few lines, with their exit code."""
@@ -252,7 +256,7 @@ def batch(scenarios: tuple[str, ...], jobs: int | None, out_dir: str | None, as_
 @click.argument("path", required=False, default="scenario.yaml", type=click.Path(path_type=str))
 @click.option(
     "--algorithm",
-    type=click.Choice(["kmeans", "gmm"]),
+    type=click.Choice(STARTER_NAMES),
     default="kmeans",
     show_default=True,
     help="Which starter to write.",

@@ -58,6 +58,26 @@ style:
   title: "GMM fitting with EM: iteration {{iteration}}"
 """
 
+FUZZY_CMEANS = """
+algorithm:
+  name: fuzzy_cmeans
+  k: 4                       # number of clusters
+  m: 2                       # fuzzifier > 1: near 1 almost k-means, larger shares points more evenly
+  init: kmeans++             # random | kmeans++ | a list of k starting centres
+  max_iter: 40
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points: {{color_by: responsibility}}   # colours blend by each point's memberships
+    - trails
+    - centroids
+    - legend
+    - title
+  title: "fuzzy c-means, iteration {{iteration}}"
+"""
+
 TAIL = """
 animation:
   explain: false             # true: each iteration as its two half-steps, with captions
@@ -69,16 +89,21 @@ output:
   hold_last: 1.5             # seconds the final frame stays
 """
 
-DATA = {
-    "kmeans": ("blobs", "\n  n_samples: 400\n  centers: 4\n  cluster_std: 1.5"),
-    "gmm": ("gaussian_mixture", "       # the classic three-component mixture\n  n_samples: 400"),
+BLOBS = ("blobs", "\n  n_samples: 400\n  centers: 4\n  cluster_std: 1.5")
+MIXTURE = ("gaussian_mixture", "       # the classic three-component mixture\n  n_samples: 400")
+
+#: Each starter, by the algorithm it shows: its data (generator and keys) and its body.
+STARTERS: dict[str, tuple[tuple[str, str], str]] = {
+    "kmeans": (BLOBS, KMEANS),
+    "gmm": (MIXTURE, GMM),
+    "fuzzy_cmeans": (BLOBS, FUZZY_CMEANS),
 }
 
 
 def starter_text(algorithm: str, name: str) -> str:
-    """The starter scenario for ``algorithm`` ("kmeans" or "gmm"), to be saved as ``name``."""
-    generator, data = DATA[algorithm]
-    body = KMEANS if algorithm == "kmeans" else GMM
+    """The starter scenario for ``algorithm`` (a key of :data:`STARTERS`), to be saved as
+    ``name``."""
+    (generator, data), body = STARTERS[algorithm]
     return (
         COMMON_HEAD.format(name=name, generator=generator, data=data)
         + body.format()

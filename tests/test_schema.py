@@ -22,7 +22,7 @@ from clusteranim.errors import ScenarioError
 from clusteranim.scenario import Scenario, ScenarioLoader
 from clusteranim.scene.layers import LAYERS
 from clusteranim.schema import scenario_json_schema
-from clusteranim.starter import starter_text
+from clusteranim.starter import STARTERS, starter_text
 from tests.conftest import CONFIGS, ROOT
 
 SCHEMA = scenario_json_schema()
@@ -36,6 +36,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: finite, unknown plug-in names or fields, a wrong version, not a mapping (an empty file,
 #: or one of comments only, reads as null).
 SCHEMA_ERRORS = [
+    "fuzzy_cmeans_m_one",
     "bad_easing",
     "caption_bad_position",
     "changes_ring_size_zero",
@@ -88,6 +89,7 @@ SCHEMA_ERRORS = [
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
+    "fuzzy_cmeans_init_count",  # the number of centres against k
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation
@@ -258,7 +260,7 @@ def test_accepts_the_readme_scenarios() -> None:
         assert schema_errors(parse(text)) == []
 
 
-@pytest.mark.parametrize("algorithm", ["kmeans", "gmm"])
+@pytest.mark.parametrize("algorithm", list(STARTERS))
 def test_accepts_the_starters(algorithm: str) -> None:
     assert schema_errors(parse(starter_text(algorithm, "scenario.yaml"))) == []
 
@@ -359,3 +361,9 @@ def test_every_title_the_loader_accepts_the_schema_accepts(title: str) -> None:
     document = {"style": {"title": title}}
     if loader_accepts(document):
         assert schema_errors(document) == []
+
+
+def test_init_offers_every_starter() -> None:
+    from clusteranim.cli import STARTER_NAMES
+
+    assert STARTER_NAMES == list(STARTERS)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
+from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.algorithms.state import Evaluation, State
 
 ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
-    algorithm.plugin_name(): algorithm for algorithm in (KMeansOptions, GaussianMixtureOptions)
+    algorithm.plugin_name(): algorithm
+    for algorithm in (
+        KMeansOptions,
+        GaussianMixtureOptions,
+        FuzzyCMeansOptions,
+    )
 }
 
 __all__ = ["ALGORITHMS", "AlgorithmOptions", "Capabilities", "Evaluation", "IterativeAlgorithm", "State"]

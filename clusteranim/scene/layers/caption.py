@@ -52,6 +52,18 @@ MIXTURE = {
     "converged": "Converged at iteration {n_iter}: the {objective_name} gained less than tol = {tol:g}",
     "stopped": "Stopped at iteration {n_iter}, the limit, before converging",
 }
+#: Defaults for soft assignments by centres alone (fuzzy c-means).
+FUZZY = {
+    "init": "Start: the centres (k = {k}) from {init}",
+    "first": "Memberships: each point shared among the centres by its distances to them",
+    "assign": "Memberships: each point shared among the centres by its distances to them"
+    " (changed their largest membership: {changed})",
+    "update": "Update: each centre moves to the mean of the points weighted by their memberships;"
+    " {objective_name} {objective:,.6g} ({change:+,.6g})",
+    "iteration": "Iteration {iteration}: {objective_name} {objective:,.6g} ({change:+,.6g})",
+    "converged": "Converged at iteration {n_iter}: no membership changed by more than tol = {tol:g}",
+    "stopped": "Stopped at iteration {n_iter}, the limit, before converging",
+}
 #: Defaults for anything else (a trace made elsewhere).
 GENERAL = {
     "init": "Start (k = {k})",
@@ -84,8 +96,10 @@ Position = Literal["bottom", "top", "inside"]
 def default_templates(capabilities: Capabilities, given: bool = False) -> dict[str, str]:
     """The default template of each kind of step, for an algorithm with ``capabilities``
     (``given``: drawing a trace made elsewhere)."""
-    if capabilities.soft and capabilities.objective:
+    if capabilities.soft and capabilities.covariances and capabilities.objective:
         defaults = MIXTURE
+    elif capabilities.soft and capabilities.objective:
+        defaults = FUZZY
     elif capabilities.nearest_center and capabilities.objective:
         defaults = NEAREST
     else:
