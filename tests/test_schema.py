@@ -36,6 +36,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: finite, unknown plug-in names or fields, a wrong version, not a mapping (an empty file,
 #: or one of comments only, reads as null).
 SCHEMA_ERRORS = [
+    "minibatch_batch_size_zero",
     "fuzzy_cmeans_m_one",
     "bad_easing",
     "caption_bad_position",
@@ -89,6 +90,7 @@ SCHEMA_ERRORS = [
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
+    "batch_layer_kmeans",  # a layer against the algorithm
     "fuzzy_cmeans_init_count",  # the number of centres against k
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader

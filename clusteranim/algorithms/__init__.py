@@ -6,6 +6,7 @@ from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, Iterativ
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
+from clusteranim.algorithms.minibatch_kmeans import MiniBatchKMeansOptions
 from clusteranim.algorithms.state import Evaluation, State
 
 ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
@@ -14,6 +15,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         KMeansOptions,
         GaussianMixtureOptions,
         FuzzyCMeansOptions,
+        MiniBatchKMeansOptions,
     )
 }
 

@@ -154,6 +154,9 @@ class AlgorithmOptions(NamedOptions):
     display_name: ClassVar[str] = ""
     #: What its states and assignments hold (those of the algorithm ``build`` makes).
     capabilities: ClassVar[Capabilities] = Capabilities()
+    #: Default caption templates of its own, by kind of step ("update", ...), over those
+    #: that its capabilities choose (see the caption layer).
+    captions: ClassVar[dict[str, str]] = {}
 
     k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clusteranim.scene.base import LayerOptions
+from clusteranim.scene.layers.batch import BatchOptions
 from clusteranim.scene.layers.caption import CaptionOptions
 from clusteranim.scene.layers.centroids import CentroidsOptions
 from clusteranim.scene.layers.changes import ChangesOptions
@@ -29,6 +30,7 @@ LAYERS: dict[str, type[LayerOptions]] = {
         ObjectiveOptions,
         ChangesOptions,
         CaptionOptions,
+        BatchOptions,
     )
 }
 

@@ -93,9 +93,13 @@ SCALES = (1.0, 0.9, 0.8)
 Position = Literal["bottom", "top", "inside"]
 
 
-def default_templates(capabilities: Capabilities, given: bool = False) -> dict[str, str]:
+def default_templates(capabilities: Capabilities, given: bool = False, key: str = "") -> dict[str, str]:
     """The default template of each kind of step, for an algorithm with ``capabilities``
-    (``given``: drawing a trace made elsewhere)."""
+    registered as ``key`` (whose own captions come first; ``given``: drawing a trace made
+    elsewhere)."""
+    from clusteranim.algorithms import ALGORITHMS
+
+    own = ALGORITHMS[key].captions if key in ALGORITHMS else {}
     if capabilities.soft and capabilities.covariances and capabilities.objective:
         defaults = MIXTURE
     elif capabilities.soft and capabilities.objective:
@@ -104,7 +108,7 @@ def default_templates(capabilities: Capabilities, given: bool = False) -> dict[s
         defaults = NEAREST
     else:
         defaults = GENERAL
-    return {**defaults, **GIVEN} if given else defaults
+    return {**defaults, **own, **GIVEN} if given else {**defaults, **own}
 
 
 def _check(template: str | None) -> str | None:
@@ -144,12 +148,13 @@ class CaptionOptions(LayerOptions):
         given = {moment: getattr(self, moment) for moment in MOMENTS}
         return {moment: template for moment, template in given.items() if template is not None}
 
-    def templates_for(self, capabilities: Capabilities, given: bool = False) -> dict[str, str]:
+    def templates_for(self, capabilities: Capabilities, given: bool = False, key: str = "") -> dict[str, str]:
         """The template of each kind of step: the given ones, else the algorithm's defaults."""
-        return {**default_templates(capabilities, given), **self.text_templates()}
+        return {**default_templates(capabilities, given, key), **self.text_templates()}
 
     def build(self, context: SceneContext) -> CaptionLayer:
-        templates = self.templates_for(context.trace.capabilities, context.facts.given)
+        profile = context.trace.profile
+        templates = self.templates_for(profile.capabilities, context.facts.given, profile.key)
         figure = context.figure
         if self.position == "inside":
             text = context.axes.text(

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from matplotlib.collections import PathCollection
     from matplotlib.patches import FancyArrowPatch
 
+#: Above this many changed points, their rings fade (to a quarter at four times as many).
+CROWD = 150
 #: Points between an arrow's head and the centre it points at (a centroid marker's radius).
 ARROW_GAP = 8.0
 #: Shortest move drawn, in points: the gap, the head (0.4 x its 14-point scale) and some
@@ -109,6 +111,8 @@ class ChangesLayer:
             self.rings.set_offsets(self.context.points[changed])
             if len(changed):
                 glow = 1.0 if frame.assignment is None else frame.assignment.glow
+                # Hundreds of rings at full strength would hide the points they mark.
+                glow *= min(max(CROWD / len(changed), 0.25), 1.0)
                 self.rings.set_edgecolor([(*self.color[:3], self.color[3] * glow)])
                 drawn.append(self.rings)
         if self.arrows and frame.phase == "update" and frame.assignment is not None:
