@@ -78,6 +78,46 @@ style:
   title: "fuzzy c-means, iteration {{iteration}}"
 """
 
+KMEDOIDS = """
+algorithm:
+  name: kmedoids
+  k: 4                       # number of clusters
+  method: pam                # pam (best swap each step, up to 5,000 points) | alternate (fast)
+  init: build                # build (PAM's greedy start) | kmeans++ | random
+  max_iter: 30
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - regions: {{alpha: 0.2}}    # each pixel in the colour of its nearest medoid
+    - points
+    - medoids                # each medoid ringed: medoids are data points
+    - legend
+    - title
+  title: "k-medoids, step {{iteration}}: total distance {{objective:.1f}}"
+"""
+
+MINIBATCH_KMEANS = """
+algorithm:
+  name: minibatch_kmeans
+  k: 4                       # number of clusters
+  batch_size: 50             # points drawn for each step
+  init: kmeans++             # random | kmeans++ | a list of k starting centroids
+  max_iter: 40               # mini-batch steps
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points
+    - batch                  # the current batch outlined, the other points faded
+    - trails
+    - centroids
+    - title
+  title: "mini-batch k-means, step {{iteration}}"
+"""
+
 TAIL = """
 animation:
   explain: false             # true: each iteration as its two half-steps, with captions
@@ -97,6 +137,8 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
     "kmeans": (BLOBS, KMEANS),
     "gmm": (MIXTURE, GMM),
     "fuzzy_cmeans": (BLOBS, FUZZY_CMEANS),
+    "kmedoids": (BLOBS, KMEDOIDS),
+    "minibatch_kmeans": (BLOBS, MINIBATCH_KMEANS),
 }
 
 

@@ -37,11 +37,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: or one of comments only, reads as null).
 SCHEMA_ERRORS = [
     "minibatch_batch_size_zero",
-    "fuzzy_cmeans_m_one",
     "bad_easing",
     "caption_bad_position",
     "changes_ring_size_zero",
     "slow_start_factor_below_one",
+    "fuzzy_cmeans_m_one",
     "alias_bomb",  # its keys a0, a1, ... are not scenario keys
     "alias_cycle",  # style.layers is a mapping
     "bad_colour",
@@ -87,21 +87,24 @@ SCHEMA_ERRORS = [
     "wrong_type_bool",
     "wrong_type_k",
     "wrong_type_list",
+    "kmedoids_bad_method",
+    "kmedoids_bad_init",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
-    "fuzzy_cmeans_init_count",  # the number of centres against k
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation
     "gif_first_hold_too_long",
     "hold_given_twice",  # the schema cannot say "not both" of keys in two sections
+    "fuzzy_cmeans_init_count",  # the number of centres against k
     "duplicate_nested",  # YAML parsers keep one of two equal keys; the schema never sees both
     "duplicate_top",
     "nan_value",  # no JSON Schema keyword rejects NaN (JSON has none)
     "huge_coordinates",  # the data overflows
     "collapsing_component",  # fails while fitting
+    "kmedoids_pam_too_many",  # the number of points is known once the data is read
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
     "title_too_long",  # and its length once filled in
@@ -368,4 +371,4 @@ def test_every_title_the_loader_accepts_the_schema_accepts(title: str) -> None:
 def test_init_offers_every_starter() -> None:
     from clusteranim.cli import STARTER_NAMES
 
-    assert STARTER_NAMES == list(STARTERS)
+    assert list(STARTERS) == STARTER_NAMES

@@ -6,6 +6,7 @@ from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, Iterativ
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
+from clusteranim.algorithms.kmedoids import KMedoidsOptions
 from clusteranim.algorithms.minibatch_kmeans import MiniBatchKMeansOptions
 from clusteranim.algorithms.state import Evaluation, State
 
@@ -16,6 +17,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         GaussianMixtureOptions,
         FuzzyCMeansOptions,
         MiniBatchKMeansOptions,
+        KMedoidsOptions,
     )
 }
 

@@ -10,6 +10,7 @@ from clusteranim.scene.layers.changes import ChangesOptions
 from clusteranim.scene.layers.density import DensityOptions
 from clusteranim.scene.layers.ellipses import EllipsesOptions
 from clusteranim.scene.layers.legend import LegendOptions
+from clusteranim.scene.layers.medoids import MedoidsOptions
 from clusteranim.scene.layers.objective import ObjectiveOptions
 from clusteranim.scene.layers.points import PointsOptions
 from clusteranim.scene.layers.regions import RegionsOptions
@@ -31,6 +32,7 @@ LAYERS: dict[str, type[LayerOptions]] = {
         ChangesOptions,
         CaptionOptions,
         BatchOptions,
+        MedoidsOptions,
     )
 }
 
