@@ -50,6 +50,7 @@ gallery: $(STAMP)
 	done
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python -m compileall -q clusteranim
 	$(BIN)/python benchmarks/run.py
 

@@ -36,6 +36,7 @@ Cases (targets from the speed issues):
               frame at most 4x that of hd_regions at 1080p (the reference only with
               --hd-4k-reference: the target does not need it)
   kmeans_step, gif_size: in-process micro-benchmarks (see those modules)
+  algorithms: each new algorithm's trace against a reference fit (benchmarks/algorithms.py)
 
 The HD cases run clusteranim 3 times (the median counts; the reference runs once, after
 the first). The targets are for 2 cores: run on the machine they are meant for. Each
@@ -73,6 +74,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import algorithms  # noqa: E402
 import gif_size  # noqa: E402
 import kmeans_step  # noqa: E402
 
@@ -523,7 +525,18 @@ def case_hd_4k(
     return result
 
 
-DEFAULT_CASES = ["a", "b", "c", "d", "hd_regions", "hd_density", "hd_4k", "kmeans_step", "gif_size"]
+DEFAULT_CASES = [
+    "a",
+    "b",
+    "c",
+    "d",
+    "hd_regions",
+    "hd_density",
+    "hd_4k",
+    "kmeans_step",
+    "gif_size",
+    "algorithms",
+]
 
 
 def main() -> None:
@@ -556,6 +569,7 @@ def main() -> None:
             ),
             "kmeans_step": kmeans_step.main,
             "gif_size": gif_size.main,
+            "algorithms": algorithms.main,
         }
         for case in arguments.cases:
             case_started = time.perf_counter()
