@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from clusteranim.algorithms.base import AlgorithmOptions, Capabilities
-from clusteranim.algorithms.kmeans import KMeans, column_means, relative_to
+from clusteranim.algorithms.base import Capabilities
+from clusteranim.algorithms.kmeans import CentreStartOptions, KMeans, column_means, relative_to
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
 from clusteranim.arrays import FloatArray, IntArray
-from clusteranim.options import OptionError
 
 # Per-cluster arrays are kept as (k, n), one contiguous row per cluster: numpy reduces
 # over k rows far faster than along the short rows of an (n, k) array.
@@ -138,11 +137,12 @@ class FuzzyCMeans:
         return memberships
 
 
-class FuzzyCMeansOptions(AlgorithmOptions):
+class FuzzyCMeansOptions(CentreStartOptions):
     """Fuzzy c-means: graded memberships, centres as membership-weighted means."""
 
     summary = "fuzzy c-means: graded memberships with fuzzifier m, weighted-mean centres"
     display_name = "fuzzy c-means"
+    centre_noun = "centre"
     capabilities = FuzzyCMeans.capabilities
 
     name: Literal["fuzzy_cmeans"] = "fuzzy_cmeans"
@@ -159,26 +159,6 @@ class FuzzyCMeansOptions(AlgorithmOptions):
         description="Stop when no membership changes by more than this between two iterations"
         " (the largest change in the membership matrix).",
     )
-    init: Literal["random", "kmeans++"] | list[list[float]] = Field(
-        "random",
-        description="random (k data points), kmeans++ (greedy k-means++), or a list of k"
-        " starting centres in data coordinates.",
-    )
-
-    def start_description(self) -> str:
-        if isinstance(self.init, list):
-            return "the given list"
-        return "k-means++ seeding" if self.init == "kmeans++" else "a random choice of data points"
-
-    @model_validator(mode="after")
-    def _check_init(self) -> FuzzyCMeansOptions:
-        if isinstance(self.init, list):
-            if len(self.init) != self.k:
-                raise OptionError("init", f"lists {len(self.init)} centres but k is {self.k}")
-            if len({len(point) for point in self.init}) != 1 or not self.init[0]:
-                raise OptionError("init", "every centre must have the same number (>= 1) of coordinates")
-        return self
 
     def build(self, seed: int) -> FuzzyCMeans:
-        init = np.asarray(self.init, dtype=np.float64) if isinstance(self.init, list) else self.init
-        return FuzzyCMeans(n_clusters=self.k, fuzzifier=self.m, init=init, tol=self.tol, seed=seed)
+        return FuzzyCMeans(n_clusters=self.k, fuzzifier=self.m, init=self.start(), tol=self.tol, seed=seed)

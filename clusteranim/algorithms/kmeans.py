@@ -195,18 +195,17 @@ class KMeans:
         return one_hot(labels, self.n_clusters)
 
 
-class KMeansOptions(AlgorithmOptions):
-    """k-means (Lloyd): assign each point to its nearest centroid, move centroids to means."""
+class CentreStartOptions(AlgorithmOptions):
+    """Options of a method that starts from k centres: k data points at random, k-means++
+    seeding, or a list (k-means and the methods built on its start)."""
 
-    summary = "k-means by Lloyd's algorithm"
-    display_name = "k-means"
-    capabilities = KMeans.capabilities
+    #: What one centre is called in messages ("centroid", "centre").
+    centre_noun: ClassVar[str] = "centroid"
 
-    name: Literal["kmeans"] = "kmeans"
     init: Literal["random", "kmeans++"] | list[list[float]] = Field(
         "random",
         description="random (k data points), kmeans++ (greedy k-means++), or a list of k"
-        " starting centroids in data coordinates.",
+        " starting centres in data coordinates.",
     )
 
     def start_description(self) -> str:
@@ -215,14 +214,28 @@ class KMeansOptions(AlgorithmOptions):
         return "k-means++ seeding" if self.init == "kmeans++" else "a random choice of data points"
 
     @model_validator(mode="after")
-    def _check_init(self) -> KMeansOptions:
+    def _check_init(self) -> CentreStartOptions:
+        noun = self.centre_noun
         if isinstance(self.init, list):
             if len(self.init) != self.k:
-                raise OptionError("init", f"lists {len(self.init)} centroids but k is {self.k}")
+                raise OptionError("init", f"lists {len(self.init)} {noun}s but k is {self.k}")
             if len({len(point) for point in self.init}) != 1 or not self.init[0]:
-                raise OptionError("init", "every centroid must have the same number (>= 1) of coordinates")
+                raise OptionError("init", f"every {noun} must have the same number (>= 1) of coordinates")
         return self
 
+    def start(self) -> Literal["random", "kmeans++"] | FloatArray:
+        """The start as the algorithm takes it: a name, or the listed centres as an array."""
+        return np.asarray(self.init, dtype=np.float64) if isinstance(self.init, list) else self.init
+
+
+class KMeansOptions(CentreStartOptions):
+    """k-means (Lloyd): assign each point to its nearest centroid, move centroids to means."""
+
+    summary = "k-means by Lloyd's algorithm"
+    display_name = "k-means"
+    capabilities = KMeans.capabilities
+
+    name: Literal["kmeans"] = "kmeans"
+
     def build(self, seed: int) -> KMeans:
-        init = np.asarray(self.init, dtype=np.float64) if isinstance(self.init, list) else self.init
-        return KMeans(n_clusters=self.k, init=init, tol=self.tol, seed=seed)
+        return KMeans(n_clusters=self.k, init=self.start(), tol=self.tol, seed=seed)
