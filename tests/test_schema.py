@@ -36,6 +36,13 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: finite, unknown plug-in names or fields, a wrong version, not a mapping (an empty file,
 #: or one of comments only, reads as null).
 SCHEMA_ERRORS = [
+    "hold_each_too_long",
+    "hold_converged_negative",
+    "slow_start_too_many_iterations",
+    "explain_not_boolean",
+    "batch_dim_above_one",
+    "medoids_point_size_negative",
+    "changes_ring_color_bad",
     "minibatch_batch_size_zero",
     "bad_easing",
     "caption_bad_position",

@@ -96,16 +96,19 @@ class BatchLayer:
         self.algorithm = (
             rule.algorithm if rule is not None and isinstance(rule.algorithm, MiniBatchKMeans) else None
         )
+        self.placed: int | None = None  # the step whose batch the markers show
 
     def update(self, frame: Frame) -> Sequence[Artist]:
         step = batch_step(frame)
         if self.algorithm is None or step is None:
             return []
-        trace = self.context.trace
-        indices = self.algorithm.batch(len(trace.X), step)
-        self.batch.set_offsets(self.context.points[indices])
-        # Each point in the colour of the centre it pulls: its nearest at the step's start.
-        self.batch.set_facecolor(self.context.label_colors(trace.labels(step, indices)))  # type: ignore[arg-type]
+        if step != self.placed:  # the frames of one move share its batch
+            self.placed = step
+            trace = self.context.trace
+            indices = self.algorithm.batch(len(trace.X), step)
+            self.batch.set_offsets(self.context.points[indices])
+            # Each point in the colour of the centre it pulls: its nearest at the step's start.
+            self.batch.set_facecolor(self.context.label_colors(trace.labels(step, indices)))  # type: ignore[arg-type]
         return [self.veil, self.batch] if self.veil.get_alpha() else [self.batch]
 
 

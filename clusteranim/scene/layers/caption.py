@@ -198,6 +198,7 @@ class CaptionLayer:
         self.artists: list[Artist] = [text]
         self.overlays = TextOverlays(text, context.figure)
         self.wrapped: dict[str, str] = {}
+        self.filled: dict[object, str] = {}
         self._fit()
 
     def _fit(self) -> None:
@@ -235,7 +236,14 @@ class CaptionLayer:
         return [self.overlays(content)]
 
     def caption(self, frame: Frame) -> str:
-        """The caption of ``frame``, filled in."""
+        """The caption of ``frame``, filled in (once for all the frames of a step)."""
+        shown = frame.assignment
+        key = (frame.phase, frame.iteration, None if shown is None else (shown.before is None, shown.after))
+        if key not in self.filled:
+            self.filled[key] = self._caption(frame)
+        return self.filled[key]
+
+    def _caption(self, frame: Frame) -> str:
         trace = self.context.trace
         shown = frame.assignment
         if frame.phase == "assign" and shown is not None:
@@ -285,7 +293,7 @@ class CaptionLayer:
         states = [state for state in states if 0 <= state <= trace.n_iter]
         captions = [self._fill("init", 0, 0)]
         for moment in MOMENTS[1:]:
-            captions += [self._fill(moment, state, len(trace.labels(state))) for state in states]
+            captions += [self._fill(moment, state, len(trace.X)) for state in states]
         return captions
 
     def _wrap(self, caption: str, cut: bool = True) -> str:
