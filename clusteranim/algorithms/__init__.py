@@ -7,6 +7,7 @@ from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.algorithms.kmedoids import KMedoidsOptions
+from clusteranim.algorithms.mean_shift import MeanShiftOptions
 from clusteranim.algorithms.minibatch_kmeans import MiniBatchKMeansOptions
 from clusteranim.algorithms.state import Evaluation, State
 
@@ -18,6 +19,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         FuzzyCMeansOptions,
         MiniBatchKMeansOptions,
         KMedoidsOptions,
+        MeanShiftOptions,
     )
 }
 

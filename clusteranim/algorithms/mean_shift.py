@@ -5,7 +5,7 @@ every occupied cell of a grid of side ``bandwidth``: bin seeding) and moves, aga
 again, to the mean of the points it holds, weighted by the kernel: a flat kernel weighs
 the points within ``bandwidth`` alike, a Gaussian kernel every point by
 ``exp(-|x - y|^2 / (2 bandwidth^2))``. A window stops when it moves by at most
-``1e-3 * bandwidth``, or after ``max_iter + 1`` moves; one that holds no point stops
+``1e-3 * bandwidth``, or after ``max_iter`` moves; one that holds no point stops
 where it is and is discarded. Then the windows' end points are sorted by the weight they
 held, heaviest first, and each keeps its place as a mode unless a heavier mode lies
 within ``bandwidth`` of it; each point joins its nearest mode. With the flat kernel this
@@ -25,11 +25,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
 
+from clusteranim.algorithms.base import Capabilities, DirectOptions, Recording
 from clusteranim.arrays import FloatArray, IntArray
+from clusteranim.options import OptionError
 
 Kernel = Literal["flat", "gaussian"]
 
@@ -41,6 +44,8 @@ BLOCK_ENTRIES = 1 << 21
 MAX_GRID_DIMENSIONS = 3
 #: Most cells the grid may span (a tiny bandwidth over a wide range falls back to blocks).
 MAX_GRID_CELLS = 1 << 40
+#: Most modes: as many clusters as a trace may hold (``clusteranim.trace.checks.MAX_CLUSTERS``).
+MAX_MODES = 1_000
 
 
 def bin_seeds(X: FloatArray, bin_size: float, min_bin_freq: int) -> FloatArray:
@@ -69,7 +74,8 @@ def bin_seeds(X: FloatArray, bin_size: float, min_bin_freq: int) -> FloatArray:
     order = np.argsort(first, kind="stable")
     chosen = order[counts[order] >= min_bin_freq]
     if chosen.size == X.shape[0]:
-        return X.copy()
+        points: FloatArray = X.copy()
+        return points
     centres: FloatArray = (unique[chosen].astype(np.float32) * np.float32(bin_size)).astype(np.float64)
     return centres
 
@@ -229,7 +235,11 @@ def flat_sums(
             result: FloatArray = np.hstack([inside @ X, inside.sum(axis=1)[:, None]])
             return result
 
-        both = np.concatenate(_by_blocks(n_windows, X.shape[0], block)) if n_windows else np.zeros((0, n_features + 1))
+        both = (
+            np.concatenate(_by_blocks(n_windows, X.shape[0], block))
+            if n_windows
+            else np.zeros((0, n_features + 1))
+        )
         return both[:, :n_features], both[:, n_features]
     sums = np.zeros((n_windows, n_features))
     counts = np.zeros(n_windows)
@@ -237,24 +247,28 @@ def flat_sums(
     lengths = ends - starts
     # Blocks of consecutive windows with about BLOCK_ENTRIES candidate points in all.
     reach = np.cumsum(lengths.sum(axis=1))
-    bounds = np.searchsorted(reach, np.arange(BLOCK_ENTRIES, int(reach[-1]) if n_windows else 0, BLOCK_ENTRIES))
-    for block in np.split(np.arange(n_windows), np.unique(bounds)):
-        if not block.size:
+    bounds = np.searchsorted(
+        reach, np.arange(BLOCK_ENTRIES, int(reach[-1]) if n_windows else 0, BLOCK_ENTRIES)
+    )
+    for chunk in np.split(np.arange(n_windows), np.unique(bounds)):
+        if not chunk.size:
             continue
-        block_lengths = lengths[block].ravel()
-        window_of = np.repeat(np.arange(block.size).repeat(lengths.shape[1]), block_lengths)
-        before = np.cumsum(block_lengths) - block_lengths
-        positions = np.arange(int(block_lengths.sum())) + np.repeat(starts[block].ravel() - before, block_lengths)
+        chunk_lengths = lengths[chunk].ravel()
+        window_of = np.repeat(np.arange(chunk.size).repeat(lengths.shape[1]), chunk_lengths)
+        before = np.cumsum(chunk_lengths) - chunk_lengths
+        positions = np.arange(int(chunk_lengths.sum())) + np.repeat(
+            starts[chunk].ravel() - before, chunk_lengths
+        )
         points = grid.points[positions]
-        gaps = points - windows[block][window_of]
+        gaps = points - windows[chunk][window_of]
         squared = gaps[:, 0] * gaps[:, 0]
         for column in range(1, n_features):
             squared += gaps[:, column] * gaps[:, column]
         inside = squared <= limit
         held = window_of[inside]
-        counts[block] = np.bincount(held, minlength=block.size)
+        counts[chunk] = np.bincount(held, minlength=chunk.size)
         for column in range(n_features):
-            sums[block, column] = np.bincount(held, weights=points[inside, column], minlength=block.size)
+            sums[chunk, column] = np.bincount(held, weights=points[inside, column], minlength=chunk.size)
     return sums, counts
 
 
@@ -311,7 +325,7 @@ def climb(X: FloatArray, seeds: FloatArray, bandwidth: float, kernel: Kernel, ma
     bandwidth : float
     kernel : {"flat", "gaussian"}
     max_iter : int
-        As scikit-learn counts it: a window moves at most ``max_iter + 1`` times.
+        Most moves of a window (scikit-learn's ``max_iter`` allows one more).
     """
     grid = CellGrid.of(X, bandwidth) if kernel == "flat" else None
     threshold = STOP_SHARE * bandwidth
@@ -334,12 +348,12 @@ def climb(X: FloatArray, seeds: FloatArray, bandwidth: float, kernel: Kernel, ma
         means[held] = sums[held] / totals[held, None]
         shifts = np.sqrt(np.sum((means - places) ** 2, axis=1))
         done = (~held | (shifts <= threshold))[inverse]
+        completed += 1
         if completed == max_iter:
             capped = not done.all()
             done[:] = True
         weights[moving] = totals[inverse]
         positions[moving] = means[inverse]
-        completed += 1
         stopped[moving[done]] = completed
         history.append(positions.copy())
         moving = moving[~done]
@@ -424,3 +438,204 @@ def nearest_modes(X: FloatArray, centers: FloatArray, bandwidth: float, cluster_
         labels[both[:, 1] > bandwidth] = -1
     return labels
 
+
+def nearest_seeds(X: FloatArray, seeds: FloatArray) -> IntArray:
+    """Each point's nearest seed (the first of equally near ones)."""
+
+    def block(rows: slice) -> FloatArray:
+        nearest: FloatArray = squared_distances(X[rows], seeds).argmin(axis=1).astype(np.float64)
+        return nearest
+
+    return np.concatenate(_by_blocks(X.shape[0], seeds.shape[0], block)).astype(np.intp)
+
+
+@dataclass(frozen=True, eq=False)
+class MeanShift:
+    """Mean-shift with a flat or Gaussian kernel.
+
+    Parameters
+    ----------
+    kernel : {"flat", "gaussian"}
+    bandwidth : float or "auto"
+        The windows' radius in the fitting space (the Gaussian's standard deviation);
+        ``auto``: :func:`estimate_bandwidth` with ``quantile`` and ``bandwidth_samples``.
+    quantile : float
+    bandwidth_samples : int or None
+    bin_seeding : bool
+        Seed a window at each occupied cell of a grid of side ``bandwidth`` (see
+        :func:`bin_seeds`) instead of at every point.
+    min_bin_freq : int
+    cluster_all : bool
+        Whether a point farther than ``bandwidth`` from every mode still joins the
+        nearest (else it is noise, -1).
+    seed : int
+        Of the sample that estimates the bandwidth.
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(centers=True, noise=True, assigns_any_point=False)
+
+    kernel: Kernel
+    bandwidth: float | Literal["auto"]
+    quantile: float
+    bandwidth_samples: int | None
+    bin_seeding: bool
+    min_bin_freq: int
+    cluster_all: bool
+    seed: int
+
+    def window_radius(self, X: FloatArray) -> float:
+        """The bandwidth in the fitting space of ``X``: the given one, or the estimate."""
+        if self.bandwidth != "auto":
+            return self.bandwidth
+        estimate = estimate_bandwidth(X, self.quantile, self.bandwidth_samples, self.seed)
+        if not estimate > 0:
+            raise OptionError(
+                "bandwidth",
+                f"auto estimates 0 (the {max(int(X.shape[0] * self.quantile), 1):,} nearest points"
+                " of every point are at its own place); raise quantile or give a bandwidth",
+            )
+        return estimate
+
+    def record(self, X: FloatArray, max_iter: int) -> Recording:
+        """Every round of the windows, and the points' clusters as their windows settle.
+
+        At state t < T a point is in the cluster its window joins once that window has
+        stopped (else -1): its window is the one that starts at the point, or with bin
+        seeding at its nearest seed. At the last state every point joins its nearest mode
+        (with ``cluster_all`` false, only within ``bandwidth``).
+        """
+        bandwidth = self.window_radius(X)
+        if self.bin_seeding:
+            seeds = bin_seeds(X, bandwidth, self.min_bin_freq)
+            if seeds.shape[0] == 0:
+                raise OptionError(
+                    "min_bin_freq",
+                    f"no cell of side {bandwidth:.6g} (the bandwidth) holds {self.min_bin_freq:,} points;"
+                    " lower min_bin_freq",
+                )
+            owners = nearest_seeds(X, seeds)
+        else:
+            seeds, owners = X, np.arange(X.shape[0])
+        path = climb(X, seeds, bandwidth, self.kernel, max_iter)
+        if not (path.weights > 0).any():
+            raise OptionError(
+                "bandwidth",
+                f"no point lies within {bandwidth:.6g} of any seed; raise bandwidth or set"
+                " bin_seeding: false",
+            )
+        modes = merge_modes(path.windows[-1], path.weights, bandwidth)
+        n_clusters = modes.centers.shape[0]
+        if n_clusters > MAX_MODES:
+            raise OptionError(
+                "bandwidth",
+                f"{bandwidth:.6g} leaves {n_clusters:,} modes, more than the {MAX_MODES:,} clusters a"
+                " trace may hold; raise it",
+            )
+        n_states = path.windows.shape[0]
+        settled = path.stopped[owners][None, :] <= np.arange(n_states)[:, None]
+        labels = np.where(settled, modes.window_labels[owners][None, :], -1)
+        labels[-1] = nearest_modes(X, modes.centers, bandwidth, self.cluster_all)
+        return Recording(
+            labels=labels,
+            centers=path.windows[:, modes.representatives],
+            objective=np.full(n_states, np.nan),
+            converged=path.converged,
+            extras={
+                "windows": path.windows,
+                "window_labels": modes.window_labels,
+                "window_radius": np.full(X.shape[1], bandwidth),
+            },
+        )
+
+
+class MeanShiftOptions(DirectOptions):
+    """Mean-shift: windows climb to the modes of the density; the number of clusters is
+    the number of modes they find."""
+
+    summary = "mean-shift: kernel windows climb to the density's modes (flat or Gaussian kernel)"
+    display_name = "mean-shift"
+    capabilities = MeanShift.capabilities
+    unused: ClassVar[tuple[str, ...]] = ("k", "tol")
+    unused_reason: ClassVar[str] = (
+        ", as mean-shift finds the clusters itself (the number of modes) and stops a window when it"
+        " moves less than 1e-3 x bandwidth"
+    )
+
+    name: Literal["mean_shift"] = "mean_shift"
+    kernel: Kernel = Field(
+        "flat",
+        description="flat: each window moves to the mean of the points within bandwidth (scikit-learn's"
+        " MeanShift); gaussian: to the mean of all points weighted by exp(-d^2 / (2 bandwidth^2)).",
+    )
+    bandwidth: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
+        "auto",
+        description="The windows' radius (the Gaussian's standard deviation), in the fitting space; auto:"
+        " scikit-learn's estimate_bandwidth, the mean distance of each point to its quantile x n nearest"
+        " (takes time n^2).",
+    )
+    quantile: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="With bandwidth: auto, the share of the points within the estimated bandwidth; by"
+        " default 0.3.",
+    )
+    bandwidth_samples: int | None = Field(
+        None,
+        ge=1,
+        description="With bandwidth: auto, estimate it on this many points drawn with the seed (as"
+        " scikit-learn's n_samples with random_state = seed); by default all points.",
+    )
+    bin_seeding: bool = Field(
+        False,
+        description="Start a window at the centre of each cell of a grid of side bandwidth that holds"
+        " points, instead of at every point: far fewer windows.",
+    )
+    min_bin_freq: int | None = Field(
+        None,
+        ge=1,
+        description="With bin_seeding, only cells holding at least this many points start a window; by"
+        " default 1.",
+    )
+    cluster_all: bool = Field(
+        True,
+        description="Every point joins its nearest mode; false: a point farther than bandwidth from every"
+        " mode is noise.",
+    )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        description="Seed of the sample that estimates the bandwidth (bandwidth_samples); defaults to the"
+        " scenario's top-level seed.",
+    )
+    max_iter: int = Field(
+        300,
+        ge=1,
+        description="Most moves of a window (scikit-learn's max_iter m allows m + 1); the trace has one"
+        " state per round of moves.",
+    )
+
+    @model_validator(mode="after")
+    def _check_dependent(self) -> MeanShiftOptions:
+        if self.bandwidth != "auto":
+            for key in ("quantile", "bandwidth_samples"):
+                if getattr(self, key) is not None:
+                    raise OptionError(key, "is only used with bandwidth: auto")
+        if self.min_bin_freq is not None and not self.bin_seeding:
+            raise OptionError("min_bin_freq", "is only used with bin_seeding: true")
+        return self
+
+    def start_description(self) -> str:
+        return "a grid of bins" if self.bin_seeding else "every point"
+
+    def recorder(self, seed: int) -> MeanShift:
+        return MeanShift(
+            kernel=self.kernel,
+            bandwidth=self.bandwidth,
+            quantile=0.3 if self.quantile is None else self.quantile,
+            bandwidth_samples=self.bandwidth_samples,
+            bin_seeding=self.bin_seeding,
+            min_bin_freq=1 if self.min_bin_freq is None else self.min_bin_freq,
+            cluster_all=self.cluster_all,
+            seed=seed,
+        )

@@ -16,6 +16,7 @@ from clusteranim.scene.layers.points import PointsOptions
 from clusteranim.scene.layers.regions import RegionsOptions
 from clusteranim.scene.layers.title import TitleOptions
 from clusteranim.scene.layers.trails import TrailsOptions
+from clusteranim.scene.layers.windows import WindowsOptions
 
 LAYERS: dict[str, type[LayerOptions]] = {
     layer.plugin_name(): layer
@@ -33,6 +34,7 @@ LAYERS: dict[str, type[LayerOptions]] = {
         CaptionOptions,
         BatchOptions,
         MedoidsOptions,
+        WindowsOptions,
     )
 }
 
