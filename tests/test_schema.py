@@ -96,6 +96,20 @@ SCHEMA_ERRORS = [
     "wrong_type_list",
     "kmedoids_bad_method",
     "kmedoids_bad_init",
+    "mean_shift_bad_kernel",
+    "mean_shift_bandwidth_samples_zero",
+    "mean_shift_bandwidth_zero",
+    "mean_shift_bin_seeding_text",
+    "mean_shift_cluster_all_number",
+    "mean_shift_max_iter_zero",
+    "mean_shift_min_bin_freq_zero",
+    "mean_shift_quantile_above_one",
+    "windows_alpha_above_one",
+    "windows_centre_color_bad",
+    "windows_centre_size_negative",
+    "windows_fill_negative",
+    "windows_linewidth_huge",
+    "windows_max_circles_negative",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
@@ -112,6 +126,11 @@ LOADER_ERRORS = [
     "huge_coordinates",  # the data overflows
     "collapsing_component",  # fails while fitting
     "kmedoids_pam_too_many",  # the number of points is known once the data is read
+    "mean_shift_k_given",  # a key every algorithm has, that mean-shift does not use
+    "mean_shift_quantile_without_auto",  # two keys: quantile only with bandwidth: auto
+    "mean_shift_min_bin_freq_without_bins",  # min_bin_freq only with bin_seeding
+    "mean_shift_min_bin_freq_too_high",  # known once the data is binned
+    "windows_layer_kmeans",  # a layer against the algorithm
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
     "title_too_long",  # and its length once filled in

@@ -557,8 +557,7 @@ class MeanShiftOptions(DirectOptions):
     capabilities = MeanShift.capabilities
     unused: ClassVar[tuple[str, ...]] = ("k", "tol")
     unused_reason: ClassVar[str] = (
-        ", as mean-shift finds the clusters itself (the number of modes) and stops a window when it"
-        " moves less than 1e-3 x bandwidth"
+        ", which finds the clusters itself and stops a window once it moves by at most 1e-3 x bandwidth"
     )
 
     name: Literal["mean_shift"] = "mean_shift"
