@@ -554,6 +554,19 @@ class MeanShiftOptions(DirectOptions):
 
     summary = "mean-shift: kernel windows climb to the density's modes (flat or Gaussian kernel)"
     display_name = "mean-shift"
+    captions: ClassVar[dict[str, str]] = {
+        "init": "Start: a window on {init}; the windows will find k = {k} modes",
+        "first": "No point has a cluster yet: each takes the colour of its window's mode when the"
+        " window stops",
+        "assign": "Windows that stopped give their points their mode's colour (points changed: {changed})",
+        "update": "Each window moves to the mean of the points it holds (weighted by the kernel)",
+        "iteration": "Round {iteration}: each window moved to the mean of the points it holds"
+        " (points changed: {changed})",
+        "converged": "Converged after {n_iter} rounds: every window has stopped, and each point joins"
+        " the nearest of the k = {k} modes",
+        "stopped": "Stopped after {n_iter} rounds, the limit, before every window stopped; each point"
+        " joins the nearest mode",
+    }
     capabilities = MeanShift.capabilities
     unused: ClassVar[tuple[str, ...]] = ("k", "tol")
     unused_reason: ClassVar[str] = (
@@ -625,7 +638,11 @@ class MeanShiftOptions(DirectOptions):
         return self
 
     def start_description(self) -> str:
-        return "a grid of bins" if self.bin_seeding else "every point"
+        return (
+            "the centre of each occupied cell of a grid of side bandwidth"
+            if self.bin_seeding
+            else "every point"
+        )
 
     def recorder(self, seed: int) -> MeanShift:
         return MeanShift(
