@@ -118,6 +118,25 @@ style:
   title: "mini-batch k-means, step {{iteration}}"
 """
 
+MEAN_SHIFT = """
+algorithm:
+  name: mean_shift           # finds the number of clusters itself: no k
+  kernel: flat               # flat (scikit-learn's MeanShift) | gaussian
+  bandwidth: 3.0             # the windows' radius; auto: estimated from the data
+  bin_seeding: true          # a window per occupied grid cell; false: one on every point
+  cluster_all: true          # false: points farther than bandwidth from every mode are noise
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points                 # grey until their window stops, then its mode's colour
+    - windows                # each window a circle of radius bandwidth
+    - centroids              # the modes
+    - title
+  title: "mean-shift, round {{iteration}}: {{k}} modes"
+"""
+
 TAIL = """
 animation:
   explain: false             # true: each iteration as its two half-steps, with captions
@@ -139,6 +158,7 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
     "fuzzy_cmeans": (BLOBS, FUZZY_CMEANS),
     "kmedoids": (BLOBS, KMEDOIDS),
     "minibatch_kmeans": (BLOBS, MINIBATCH_KMEANS),
+    "mean_shift": (BLOBS, MEAN_SHIFT),
 }
 
 
