@@ -18,7 +18,7 @@ from sklearn.datasets import make_blobs
 import clusteranim
 from clusteranim.algorithms.mean_shift import (
     MAX_MODES,
-    CellGrid,
+    Columns,
     MeanShift,
     bin_seeds,
     estimate_bandwidth,
@@ -289,17 +289,38 @@ def test_bin_seeded_points_follow_the_window_of_their_own_bin() -> None:
     assert np.array_equal(trace.labels(last)[settled], trace.extras["window_labels"][window_of][settled])
 
 
-def test_the_grid_finds_the_same_points_as_the_blocks(rng: np.random.Generator) -> None:
-    for n_features in (1, 2, 3):
-        X = rng.normal(size=(500, n_features)) * [3.0, 1.0, 0.5][:n_features]
-        windows = np.concatenate([X[:100] + 0.1, rng.uniform(-12, 12, size=(50, n_features))])
-        grid = CellGrid.of(X, 0.7)
-        assert grid is not None
-        by_grid = flat_sums(X, grid, windows, 0.7)
-        by_blocks = flat_sums(X, None, windows, 0.7)
-        assert np.array_equal(by_grid[1], by_blocks[1])
-        np.testing.assert_allclose(by_grid[0], by_blocks[0], rtol=1e-12, atol=1e-9)
-    assert CellGrid.of(np.array([[0.0, 0.0], [1e15, 1e15]]), 1e-3) is None  # too many cells: blocks
+@pytest.mark.parametrize("n_features", [1, 2, 3])
+@pytest.mark.parametrize("bandwidth", [0.05, 0.7, 3.0])
+def test_the_columns_find_the_same_points_as_the_blocks(
+    rng: np.random.Generator, n_features: int, bandwidth: float
+) -> None:
+    X = rng.normal(size=(800, n_features)) * [3.0, 1.0, 0.5][:n_features]
+    X[:100] = np.round(X[:100], 1)  # points on the columns' edges, and duplicates
+    windows = np.concatenate(
+        [
+            X[:300] + rng.normal(scale=bandwidth / 3, size=(300, n_features)),
+            rng.uniform(-12, 12, (50, n_features)),
+        ]
+    )
+    windows[:20] = X[100:120]  # windows on points
+    columns = Columns.of(X, bandwidth)
+    assert columns is not None
+    by_columns = flat_sums(X, columns, windows, bandwidth)
+    by_blocks = flat_sums(X, None, windows, bandwidth)
+    assert np.array_equal(by_columns[1], by_blocks[1])
+    np.testing.assert_allclose(by_columns[0], by_blocks[0], rtol=1e-12, atol=1e-10)
+
+
+def test_points_at_exactly_the_bandwidth_count_as_a_radius_search_counts_them() -> None:
+    X = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 5.0], [5.0, 0.0], [-3.0, -4.0], [0.0, 5.000000001]])
+    for columns in (Columns.of(X, 5.0), None):
+        _, counts = flat_sums(X, columns, np.zeros((1, 2)), 5.0)
+        assert counts.tolist() == [5.0]
+
+
+def test_far_or_many_dimensional_data_is_searched_by_blocks() -> None:
+    assert Columns.of(np.array([[0.0, 0.0], [1e15, 1e15]]), 1e-3) is None  # too many columns
+    assert Columns.of(np.zeros((3, 4)), 1.0) is None
 
 
 def test_degenerate_data() -> None:
