@@ -11,6 +11,12 @@ process, from the same start where the reference takes one:
 - ``kmedoids``: no maintained library runs on numpy 2 (scikit-learn-extra 0.3 is built
   for numpy 1), so the reference is the alternate method written plainly with scipy's
   ``cdist``, from the same medoids, to convergence.
+- ``mean_shift``: scikit-learn's ``MeanShift`` (flat kernel, bandwidth 2, the blobs'
+  standard deviation being 1), with ``bin_seeding`` (a window per occupied cell) and
+  without (a window on each of the 20,000 points). Without, scikit-learn's fit takes
+  minutes (a tree search per window per round, in Python): its time is estimated from a
+  fit with every 20th point as a seed, as the fixed part (a fit from one seed) plus 20
+  times the rest, since each window's climb is independent of the others.
 
 Run with ``make bench`` or ``python benchmarks/algorithms.py``.
 """
@@ -136,6 +142,40 @@ def kmedoids() -> dict[str, Any]:
     return result
 
 
+def mean_shift() -> dict[str, Any]:
+    from sklearn.cluster import MeanShift
+
+    results: dict[str, Any] = {}
+    for bin_seeding in (True, False):
+        options = {"name": "mean_shift", "bandwidth": 2.0, "bin_seeding": bin_seeding}
+        loaded = scenario(options)
+        data = load_data(loaded)
+        ours, trace = median_seconds(lambda: run(loaded, data))  # noqa: B023
+        if bin_seeding:
+            theirs, fitted = median_seconds(lambda: MeanShift(bandwidth=2.0, bin_seeding=True).fit(data.X))  # noqa: B023
+            result = _result(
+                "scikit-learn MeanShift, bin_seeding", ours, theirs, trace.n_iter, fitted.n_iter_ + 1
+            )
+            result["same_modes"] = bool(
+                trace.centers[-1].shape == fitted.cluster_centers_.shape
+                and np.allclose(trace.centers[-1], fitted.cluster_centers_, rtol=0, atol=1e-6)
+            )
+        else:
+            every = 20
+            fixed, _ = median_seconds(lambda: MeanShift(bandwidth=2.0, seeds=data.X[:1]).fit(data.X))  # noqa: B023
+            sampled, _ = median_seconds(lambda: MeanShift(bandwidth=2.0, seeds=data.X[::every]).fit(data.X))  # noqa: B023
+            theirs = fixed + every * (sampled - fixed)
+            result = _result(
+                f"scikit-learn MeanShift, a seed on every point (estimated from every {every}th)",
+                ours,
+                theirs,
+                trace.n_iter,
+                trace.n_iter,
+            )
+        results["bin_seeding" if bin_seeding else "every_point"] = result
+    return results
+
+
 def _result(reference: str, ours: float, theirs: float, our_steps: int, their_steps: int) -> dict[str, Any]:
     return {
         "reference": reference,
@@ -154,6 +194,7 @@ def main() -> dict[str, object]:
         "minibatch_kmeans": minibatch_kmeans(),
         "fuzzy_cmeans": fuzzy_cmeans(),
         "kmedoids": kmedoids(),
+        "mean_shift": mean_shift(),
     }
 
 
