@@ -143,37 +143,30 @@ def kmedoids() -> dict[str, Any]:
 
 
 def mean_shift() -> dict[str, Any]:
+    return {"bin_seeding": _mean_shift_case(True), "every_point": _mean_shift_case(False)}
+
+
+def _mean_shift_case(bin_seeding: bool, bandwidth: float = 2.0, every: int = 20) -> dict[str, Any]:
     from sklearn.cluster import MeanShift
 
-    results: dict[str, Any] = {}
-    for bin_seeding in (True, False):
-        options = {"name": "mean_shift", "bandwidth": 2.0, "bin_seeding": bin_seeding}
-        loaded = scenario(options)
-        data = load_data(loaded)
-        ours, trace = median_seconds(lambda: run(loaded, data))  # noqa: B023
-        if bin_seeding:
-            theirs, fitted = median_seconds(lambda: MeanShift(bandwidth=2.0, bin_seeding=True).fit(data.X))  # noqa: B023
-            result = _result(
-                "scikit-learn MeanShift, bin_seeding", ours, theirs, trace.n_iter, fitted.n_iter_ + 1
-            )
-            result["same_modes"] = bool(
-                trace.centers[-1].shape == fitted.cluster_centers_.shape
-                and np.allclose(trace.centers[-1], fitted.cluster_centers_, rtol=0, atol=1e-6)
-            )
-        else:
-            every = 20
-            fixed, _ = median_seconds(lambda: MeanShift(bandwidth=2.0, seeds=data.X[:1]).fit(data.X))  # noqa: B023
-            sampled, _ = median_seconds(lambda: MeanShift(bandwidth=2.0, seeds=data.X[::every]).fit(data.X))  # noqa: B023
-            theirs = fixed + every * (sampled - fixed)
-            result = _result(
-                f"scikit-learn MeanShift, a seed on every point (estimated from every {every}th)",
-                ours,
-                theirs,
-                trace.n_iter,
-                trace.n_iter,
-            )
-        results["bin_seeding" if bin_seeding else "every_point"] = result
-    return results
+    loaded = scenario({"name": "mean_shift", "bandwidth": bandwidth, "bin_seeding": bin_seeding})
+    data = load_data(loaded)
+    X = data.X
+    ours, trace = median_seconds(lambda: run(loaded, data))
+    if bin_seeding:
+        theirs, fitted = median_seconds(lambda: MeanShift(bandwidth=bandwidth, bin_seeding=True).fit(X))
+        result = _result(
+            "scikit-learn MeanShift, bin_seeding", ours, theirs, trace.n_iter, fitted.n_iter_ + 1
+        )
+        result["same_modes"] = trace.centers[-1].shape == fitted.cluster_centers_.shape and bool(
+            np.allclose(trace.centers[-1], fitted.cluster_centers_, rtol=0, atol=1e-6)
+        )
+        return result
+    fixed, _ = median_seconds(lambda: MeanShift(bandwidth=bandwidth, seeds=X[:1]).fit(X))
+    sampled, _ = median_seconds(lambda: MeanShift(bandwidth=bandwidth, seeds=X[::every]).fit(X))
+    theirs = fixed + every * (sampled - fixed)
+    reference = f"scikit-learn MeanShift, a window on every point (estimated from every {every}th)"
+    return _result(reference, ours, theirs, trace.n_iter, trace.n_iter)
 
 
 def _result(reference: str, ours: float, theirs: float, our_steps: int, their_steps: int) -> dict[str, Any]:
