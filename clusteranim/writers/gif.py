@@ -38,6 +38,10 @@ TRANSPARENT = 255
 # hues with the background), not a line; with 160 of 255 the clouds' averaged colour
 # stepped up to 5 levels away between entries (rings).
 EXACT_COLORS = 64
+# Of those, the most common colours of the last frame come first: it is held and looked
+# at, and a colour that came late (the points of a cluster found at the end) would lose
+# its entry to the many passing shades of moving outlines, counted each time they change.
+LAST_FRAME_COLORS = 32
 SAMPLE_STRIDE = 5  # every n-th pixel of the first frame counts towards the palette
 STILL_TOLERANCE = 8  # of 255, per channel
 # In smooth areas (a moving density cloud), where kept and updated pixels meet along a
@@ -102,14 +106,25 @@ class ColorCounter:
         self.counts = np.bincount(inverse, weights=np.concatenate([self.counts, counts])).astype(np.int64)
         self.colors = merged.astype(np.uint32)
 
-    def palette(self) -> NDArray[np.uint8]:
-        """Up to 255 RGB colours for the whole animation, shape (m, 3)."""
+    def palette(self, first: NDArray[np.uint32] | None = None) -> NDArray[np.uint8]:
+        """Up to 255 RGB colours for the whole animation, shape (m, 3); among the exact
+        ones, ``first`` (colours seen) before the most counted."""
         if len(self.colors) <= MAX_COLORS:
             return unpack(self.colors)
         order = np.argsort(-self.counts, kind="stable")
+        if first is not None:
+            chosen = np.flatnonzero(np.isin(self.colors, first))
+            order = np.concatenate([chosen, order[~np.isin(order, chosen)]])
         exact = self.colors[order[:EXACT_COLORS]]
         rest, weights = self.colors[order[EXACT_COLORS:]], self.counts[order[EXACT_COLORS:]]
         return np.concatenate([unpack(exact), median_cut(unpack(rest), weights, MAX_COLORS - EXACT_COLORS)])
+
+
+def most_common(packed: NDArray[np.uint32], n_colors: int) -> NDArray[np.uint32]:
+    """The ``n_colors`` colours most pixels of ``packed`` have."""
+    colors, counts = np.unique(packed, return_counts=True)
+    common: NDArray[np.uint32] = colors[np.argsort(-counts, kind="stable")[:n_colors]]
+    return common
 
 
 def median_cut(colors: NDArray[np.uint8], weights: NDArray[np.int64], n_colors: int) -> NDArray[np.uint8]:
@@ -271,7 +286,9 @@ class GifWriter:
         self.spool.close()
 
     def _encode(self) -> None:
-        palette = self.counter.palette()
+        palette = self.counter.palette(
+            None if self.last is None else most_common(self.last, LAST_FRAME_COLORS)
+        )
         mapper = PaletteMapper(palette, self.movie.width)
         table = np.zeros((256, 3), dtype=np.uint8)
         table[: len(palette)] = palette
