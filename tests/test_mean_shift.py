@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from scipy.spatial.distance import cdist
 from sklearn.cluster import MeanShift as SklearnMeanShift
 from sklearn.cluster import estimate_bandwidth as sklearn_estimate_bandwidth
@@ -501,3 +502,25 @@ def test_the_trace_file_keeps_the_windows(tmp_path: Path) -> None:
     clusteranim.render(document, output=tmp_path / "a.gif")
     clusteranim.render(document, output=tmp_path / "b.gif", trace=tmp_path / "t.npz")
     assert (tmp_path / "a.gif").read_bytes() == (tmp_path / "b.gif").read_bytes()
+
+
+def test_the_gif_keeps_the_colour_of_a_cluster_found_at_the_end(tmp_path: Path) -> None:
+    # The points of a small cluster take its colour only in the last rounds, while
+    # thousands of shades of moving circles pass: the held last frame still has it exactly.
+    clusteranim.render(
+        ROOT / "configs" / "13_mean_shift.yaml",
+        output=tmp_path / "a.gif",
+        output__poster=str(tmp_path / "a.png"),
+    )
+    from PIL import Image, ImageSequence
+
+    with Image.open(tmp_path / "a.gif") as image:
+        last = np.asarray([frame.convert("RGB") for frame in ImageSequence.Iterator(image)][-1])
+    poster = np.asarray(Image.open(tmp_path / "a.png").convert("RGB"))
+    for index in range(6):  # each cluster's colour: centroid faces, and points (opacity 0.85 on white)
+        for opacity in (1.0, 0.85):
+            colour = np.round((opacity * np.array(to_rgb(f"C{index}")) + 1 - opacity) * 255).astype(int)
+            shown = np.all(np.abs(poster.astype(int) - colour) <= 2, axis=2)
+            assert shown.sum() > 50
+            near = np.abs(last[shown].astype(int) - colour).max(axis=1) <= 8
+            assert near.mean() > 0.95, (index, opacity)

@@ -48,8 +48,20 @@ class WindowsOptions(LayerOptions):
 
     name: Literal["windows"] = "windows"
     linewidth: float = Field(0.8, ge=0, le=20, description="Width of a circle's outline in points.")
-    alpha: float = Field(0.4, ge=0, le=1, description="Opacity of the outlines.")
-    fill: float = Field(0.03, ge=0, le=1, description="Opacity of a circle's face (0: outline only).")
+    alpha: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="How strongly the outlines show: the cluster's colour mixed this much with the"
+        " background, drawn opaque (overlapping outlines do not darken into thick rings).",
+    )
+    fill: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Opacity of a circle's face (0: outline only; faces add up where windows overlap,"
+        " and in a GIF a face fainter than about 0.04 can linger where a window has left).",
+    )
     max_circles: int = Field(
         100,
         ge=0,
@@ -139,7 +151,10 @@ class WindowsLayer:
             np.full(n_windows, -1, dtype=np.intp) if labels is None else np.asarray(labels, dtype=np.intp)
         )
         colors = context.label_colors(self.labels)
-        self.edges: FloatArray = np.asarray(to_rgba_array(colors, options.alpha), np.float64).reshape(-1, 4)
+        # A tint, not a transparency: where many windows overlap, outlines stay faint.
+        background = np.asarray(to_rgba_array([context.theme.background]), np.float64)
+        tint = options.alpha * np.asarray(colors, np.float64) + (1 - options.alpha) * background
+        self.edges: FloatArray = tint.reshape(-1, 4)
         self.faces: FloatArray = np.asarray(to_rgba_array(colors, options.fill), np.float64).reshape(-1, 4)
         # Window i's turn for a circle: a fixed random order, so every part of the data has some.
         self.turn: IntArray = np.empty(n_windows, dtype=np.intp)
