@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clusteranim.algorithms.agglomerative import AgglomerativeOptions
 from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
@@ -18,6 +19,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         FuzzyCMeansOptions,
         MiniBatchKMeansOptions,
         KMedoidsOptions,
+        AgglomerativeOptions,
     )
 }
 
