@@ -189,20 +189,20 @@ def relabel(merges: FloatArray) -> FloatArray:
     cluster n + i), the lower number first, and the size of the union; as scipy's
     ``label`` does with a union-find."""
     n_samples = merges.shape[0] + 1
-    parent = np.arange(2 * n_samples - 1)
-    sizes = np.ones(2 * n_samples - 1, dtype=np.intp)
+    parent = list(range(2 * n_samples - 1))
+    sizes = [1] * (2 * n_samples - 1)
 
     def root(node: int) -> int:
         top = node
         while parent[top] != top:
-            top = int(parent[top])
+            top = parent[top]
         while parent[node] != top:
-            parent[node], node = top, int(parent[node])
+            parent[node], node = top, parent[node]
         return top
 
-    linkage = merges.copy()
-    for merge, (x, y) in enumerate(merges[:, :2].astype(np.intp)):
-        first, second = sorted((root(int(x)), root(int(y))))
+    linkage: FloatArray = merges.copy()
+    for merge, (x, y) in enumerate(merges[:, :2].astype(np.intp).tolist()):
+        first, second = sorted((root(x), root(y)))
         union = n_samples + merge
         parent[first] = parent[second] = union
         sizes[union] = sizes[first] + sizes[second]
@@ -356,10 +356,7 @@ class Agglomerative:
         slots = joins * self.n_clusters + clusters
         size = n_states * self.n_clusters
         counts = np.bincount(slots, minlength=size).reshape(n_states, self.n_clusters).cumsum(axis=0)
-        sums = np.stack(
-            [np.bincount(slots, weights=column - offset, minlength=size) for column, offset in zip(X.T, origin)],
-            axis=1,
-        )
+        sums = np.stack([np.bincount(slots, weights=column, minlength=size) for column in (X - origin).T], axis=1)
         sums = sums.reshape(n_states, self.n_clusters, -1).cumsum(axis=0)
         active = counts > 0
         centers = np.full(sums.shape, np.nan)

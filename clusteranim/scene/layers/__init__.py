@@ -7,6 +7,7 @@ from clusteranim.scene.layers.batch import BatchOptions
 from clusteranim.scene.layers.caption import CaptionOptions
 from clusteranim.scene.layers.centroids import CentroidsOptions
 from clusteranim.scene.layers.changes import ChangesOptions
+from clusteranim.scene.layers.dendrogram import DendrogramOptions
 from clusteranim.scene.layers.density import DensityOptions
 from clusteranim.scene.layers.ellipses import EllipsesOptions
 from clusteranim.scene.layers.legend import LegendOptions
@@ -33,6 +34,7 @@ LAYERS: dict[str, type[LayerOptions]] = {
         CaptionOptions,
         BatchOptions,
         MedoidsOptions,
+        DendrogramOptions,
     )
 }
 
