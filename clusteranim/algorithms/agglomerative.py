@@ -37,6 +37,7 @@ from pydantic import Field
 from clusteranim.algorithms.base import Capabilities, DirectOptions, Recording
 from clusteranim.arrays import FloatArray, IntArray
 from clusteranim.options import OptionError
+from clusteranim.sums import cluster_counts, cluster_sums
 
 #: Most points ward, complete and average linkage accept: their square matrix of
 #: distances takes n^2 * 8 bytes, 3.2 GB at 20,000 points (scipy's condensed matrix and
@@ -355,9 +356,8 @@ class Agglomerative:
         origin = X[0]
         slots = joins * self.n_clusters + clusters
         size = n_states * self.n_clusters
-        counts = np.bincount(slots, minlength=size).reshape(n_states, self.n_clusters).cumsum(axis=0)
-        sums = np.stack([np.bincount(slots, weights=column, minlength=size) for column in (X - origin).T], axis=1)
-        sums = sums.reshape(n_states, self.n_clusters, -1).cumsum(axis=0)
+        counts = cluster_counts(slots, size).reshape(n_states, self.n_clusters).cumsum(axis=0)
+        sums = cluster_sums(slots, X - origin, size).reshape(n_states, self.n_clusters, -1).cumsum(axis=0)
         active = counts > 0
         centers = np.full(sums.shape, np.nan)
         centers[active] = sums[active] / counts[active][:, None] + origin
