@@ -96,6 +96,12 @@ SCHEMA_ERRORS = [
     "wrong_type_list",
     "kmedoids_bad_method",
     "kmedoids_bad_init",
+    "agglomerative_bad_linkage",
+    "agglomerative_merges_per_state_zero",
+    "agglomerative_max_iter_unused",  # a key every other algorithm has
+    "dendrogram_leaves_one",
+    "dendrogram_cut_line_text",
+    "dendrogram_scale_log",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
@@ -112,6 +118,10 @@ LOADER_ERRORS = [
     "huge_coordinates",  # the data overflows
     "collapsing_component",  # fails while fitting
     "kmedoids_pam_too_many",  # the number of points is known once the data is read
+    "agglomerative_too_many_points",
+    "agglomerative_too_many_labels",  # states (from the number of points) times points
+    "agglomerative_explain",  # explain mode against the algorithm
+    "dendrogram_layer_kmeans",  # a layer against the algorithm
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
     "title_too_long",  # and its length once filled in

@@ -341,7 +341,7 @@ class Agglomerative:
             raise OptionError(
                 "merges_per_state",
                 f"is {self.merges_per_state}: {n_states:,} states of {n_samples:,} labels each are more"
-                f" than {MAX_LABELS:,}; group more merges per state (or auto)",
+                f" than a recording holds ({MAX_LABELS:,}); group more merges per state, or use auto",
             )
         tree = linkage(X, self.method)
         clusters = cut(tree, self.n_clusters)[:n_samples]
@@ -387,6 +387,9 @@ class AgglomerativeOptions(DirectOptions):
         "stopped": "The tree cut where k = {k} clusters remain (merge height {objective:,.4g})",
     }
     capabilities = Agglomerative.capabilities
+    unexplained: ClassVar[str] = (
+        "its states are groups of merges, with no assignment and update to show apart"
+    )
     unused: ClassVar[tuple[str, ...]] = ("max_iter", "tol")
     unused_reason: ClassVar[str] = ", which merges clusters until k remain"
 

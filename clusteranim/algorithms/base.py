@@ -164,6 +164,9 @@ class AlgorithmOptions(NamedOptions):
     #: Default caption templates of its own, by kind of step ("update", ...), over those
     #: that its capabilities choose (see the caption layer).
     captions: ClassVar[dict[str, str]] = {}
+    #: Why explain mode (assignment and update shown apart) does not suit the algorithm,
+    #: or empty when it does: the scenario is then refused with this reason.
+    unexplained: ClassVar[str] = ""
 
     k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")

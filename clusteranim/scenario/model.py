@@ -119,6 +119,15 @@ class Scenario(Options):
         return self
 
     @model_validator(mode="after")
+    def _check_explain(self) -> Scenario:
+        reason = self.algorithm.unexplained
+        if self.animation.explain and reason:
+            raise OptionError(
+                "animation.explain", f"is not available for {self.algorithm.display_name}: {reason}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _check_limits(self) -> Scenario:
         limits, style, output = self.limits, self.style, self.output
         pixels = style.width * style.height

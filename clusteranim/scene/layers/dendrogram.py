@@ -43,6 +43,8 @@ class Dendrogram:
 
     Parameters
     ----------
+    leaf_nodes : ndarray of shape (p,)
+        The node (point i, or n + j for the cluster of row j) of each leaf, left to right.
     links : ndarray of shape (p - 1, 4, 2)
         Each of the last p - 1 merges as a line from its first cluster's top up to the
         merge height, across, and down to its second cluster's top.
@@ -61,6 +63,7 @@ class Dendrogram:
         The root's height.
     """
 
+    leaf_nodes: IntArray
     links: FloatArray
     link_rows: IntArray
     link_clusters: IntArray
@@ -118,6 +121,7 @@ class Dendrogram:
         if n_clusters > 1:
             cut_height = (linkage[done, 2] + (linkage[done - 1, 2] if done > 0 else 0.0)) / 2
         return cls(
+            leaf_nodes=leaf_nodes,
             links=links,
             link_rows=link_rows,
             link_clusters=clusters[n_samples + link_rows],
