@@ -11,6 +11,8 @@ process, from the same start where the reference takes one:
 - ``kmedoids``: no maintained library runs on numpy 2 (scikit-learn-extra 0.3 is built
   for numpy 1), so the reference is the alternate method written plainly with scipy's
   ``cdist``, from the same medoids, to convergence.
+- ``agglomerative``: scipy's ``linkage`` on 5,000 points (the issue's size: the work is
+  n^2), for each linkage; ours is the whole trace (about 40 states, k = 4).
 
 Run with ``make bench`` or ``python benchmarks/algorithms.py``.
 """
@@ -30,6 +32,8 @@ import clusteranim
 from clusteranim.pipeline import load_data, run
 
 N_SAMPLES = 20_000
+#: Points of the agglomerative case: its time and memory grow as n^2.
+AGGLOMERATIVE_SAMPLES = 5_000
 REPEATS = 3
 
 
@@ -43,11 +47,11 @@ def median_seconds(work: Callable[[], Any]) -> tuple[float, Any]:
     return statistics.median(timings), result
 
 
-def scenario(algorithm: dict[str, Any]) -> clusteranim.Scenario:
+def scenario(algorithm: dict[str, Any], n_samples: int = N_SAMPLES) -> clusteranim.Scenario:
     return clusteranim.load_scenario(
         {
             "seed": 0,
-            "data": {"generator": "blobs", "n_samples": N_SAMPLES, "centers": 4},
+            "data": {"generator": "blobs", "n_samples": n_samples, "centers": 4},
             "algorithm": algorithm,
         }
     )
@@ -136,6 +140,21 @@ def kmedoids() -> dict[str, Any]:
     return result
 
 
+def agglomerative() -> dict[str, Any]:
+    from scipy.cluster.hierarchy import linkage
+
+    results: dict[str, Any] = {}
+    for method in ("ward", "complete", "average", "single"):
+        loaded = scenario({"name": "agglomerative", "k": 4, "linkage": method}, AGGLOMERATIVE_SAMPLES)
+        data = load_data(loaded)
+        ours, trace = median_seconds(lambda loaded=loaded, data=data: run(loaded, data))
+        theirs, tree = median_seconds(lambda method=method, X=data.X: linkage(X, method))
+        result = _result(f"scipy linkage({method})", ours, theirs, trace.n_iter, len(tree))
+        result["same_tree"] = bool(np.allclose(trace.extras["linkage"], tree, rtol=1e-12, atol=1e-10))
+        results[method] = result
+    return results
+
+
 def _result(reference: str, ours: float, theirs: float, our_steps: int, their_steps: int) -> dict[str, Any]:
     return {
         "reference": reference,
@@ -154,6 +173,7 @@ def main() -> dict[str, object]:
         "minibatch_kmeans": minibatch_kmeans(),
         "fuzzy_cmeans": fuzzy_cmeans(),
         "kmedoids": kmedoids(),
+        f"agglomerative ({AGGLOMERATIVE_SAMPLES:,} points)": agglomerative(),
     }
 
 

@@ -118,6 +118,24 @@ style:
   title: "mini-batch k-means, step {{iteration}}"
 """
 
+AGGLOMERATIVE = """
+algorithm:
+  name: agglomerative
+  k: 4                       # clusters left where the tree is cut
+  linkage: ward              # ward | complete | average | single
+  merges_per_state: auto     # merges from one frame to the next; auto: about 40 frames
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points                 # grey until merged, then in the colour of its cluster at the cut
+    - centroids              # the mean of each cluster's points merged so far
+    - dendrogram             # the merge tree, growing; a dashed line where it is cut
+    - title
+  title: "agglomerative clustering (ward): merge height {{objective:.2f}}"
+"""
+
 TAIL = """
 animation:
   explain: false             # true: each iteration as its two half-steps, with captions
@@ -139,6 +157,7 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
     "fuzzy_cmeans": (BLOBS, FUZZY_CMEANS),
     "kmedoids": (BLOBS, KMEDOIDS),
     "minibatch_kmeans": (BLOBS, MINIBATCH_KMEANS),
+    "agglomerative": (BLOBS, AGGLOMERATIVE),
 }
 
 

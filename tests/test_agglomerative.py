@@ -289,6 +289,7 @@ def test_too_many_points_for_the_matrix_are_refused_before_any_work() -> None:
     [
         ({"max_iter": 5}, "algorithm.max_iter: is not used by agglomerative clustering"),
         ({"tol": 0.1}, "algorithm.tol: is not used by agglomerative clustering"),
+        ({"seed": 3}, "algorithm.seed: is not used by agglomerative clustering"),
         ({"linkage": "median"}, "algorithm.linkage: must be 'ward', 'complete', 'average' or 'single'"),
         ({"merges_per_state": 0}, "algorithm.merges_per_state: must be >= 1 or 'auto'"),
         ({"merges_per_state": "all"}, "algorithm.merges_per_state"),

@@ -390,8 +390,8 @@ class AgglomerativeOptions(DirectOptions):
     unexplained: ClassVar[str] = (
         "its states are groups of merges, with no assignment and update to show apart"
     )
-    unused: ClassVar[tuple[str, ...]] = ("max_iter", "tol")
-    unused_reason: ClassVar[str] = ", which merges clusters until k remain"
+    unused: ClassVar[tuple[str, ...]] = ("max_iter", "tol", "seed")
+    unused_reason: ClassVar[str] = ", which draws nothing at random and merges clusters until k remain"
 
     name: Literal["agglomerative"] = "agglomerative"
     linkage: Method = Field(
