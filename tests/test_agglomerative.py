@@ -337,3 +337,22 @@ def test_a_saved_trace_draws_the_same_frames(tmp_path: Path) -> None:
     again = clusteranim.render(SMALL, output=tmp_path / "b.gif", trace=tmp_path / "tree.npz", jobs=1)
     assert first.frames == again.frames
     assert (tmp_path / "a.gif").read_bytes() == (tmp_path / "b.gif").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("X", "n_clusters"),
+    [
+        (np.array([[1.0, 2.0]]), 1),
+        (np.array([[0.0, 0.0], [1.0, 1.0]]), 1),
+        (np.array([[0.0, 0.0], [1.0, 1.0]]), 2),
+        (np.zeros((5, 2)), 2),
+        (np.array([[0.0], [1.0], [3.0]]), 3),
+    ],
+    ids=["one point", "two points, k = 1", "two points, k = 2", "all identical", "1-D, k = n"],
+)
+def test_tiny_and_degenerate_data_draw(X: np.ndarray, n_clusters: int) -> None:
+    built, trace = scene(X, ["points", "centroids", "dendrogram", "title"], n_clusters=n_clusters)
+    for state in range(len(trace)):
+        image = built.draw(Frame(trace, state))
+        assert image.shape == (400, 480, 4)
+    assert (trace.labels(trace.n_iter) >= 0).all()
