@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clusteranim.algorithms.base import Capabilities
+from clusteranim.algorithms.base import Capabilities, DirectOptions
 from clusteranim.options import NamedOptions
 
 
@@ -35,7 +35,12 @@ def describe(what: str | None) -> str:
             if isinstance(plugin, type) and issubclass(plugin, NamedOptions):
                 lines.append(f"  {entry}: {plugin.summary}")
                 if isinstance(capabilities := getattr(plugin, "capabilities", None), Capabilities):
-                    lines.append(f"      ({capabilities.describe()})")
+                    finds = (
+                        "; finds the number of clusters itself"
+                        if issubclass(plugin, DirectOptions) and "k" in plugin.unused
+                        else ""
+                    )
+                    lines.append(f"      ({capabilities.describe()}{finds})")
                 for option, default in plugin.parameters().items():
                     field = plugin.model_fields[option]
                     shown = "(required)" if field.is_required() else _show(default)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from clusteranim.algorithms.base import DirectOptions
 from clusteranim.data.base import Dataset
 from clusteranim.drawing import Schedule, layer_variants, movie_of, schedule_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
@@ -20,6 +21,7 @@ from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rul
 from clusteranim.result import RenderResult
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.animation import steps_shown
+from clusteranim.scene.palette import check_palette_size
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
 from clusteranim.writers.targets import Target
@@ -90,16 +92,27 @@ def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
         The data, if already loaded; else the scenario's data source is read.
     """
     from clusteranim.algorithms.scaling import Scaling
-    from clusteranim.trace import record
+    from clusteranim.trace import record, record_direct
 
     dataset = dataset if dataset is not None else load_data(scenario)
     options = scenario.algorithm
-    algorithm = options.build(scenario.algorithm_seed)
     try:
         scaling = Scaling.fit(dataset.X, options.normalize)
-        return record(algorithm, dataset.X, options.max_iter, scaling, options.profile())
+        if isinstance(options, DirectOptions):
+            recorder = options.recorder(scenario.algorithm_seed)
+            trace = record_direct(recorder, dataset.X, options.max_iter, scaling, options.profile())
+        else:
+            algorithm = options.build(scenario.algorithm_seed)
+            trace = record(algorithm, dataset.X, options.max_iter, scaling, options.profile())
     except OptionError as error:
         raise scenario.problem(f"algorithm.{error.key}", error.message) from None
+    if options.profile().finds_k:
+        # The number of clusters is known now: the palette must have a colour for each.
+        try:
+            check_palette_size(scenario.style.palette, trace.n_clusters)
+        except ValueError as error:
+            raise scenario.problem("style.palette", f"{error} (the run found {trace.n_clusters})") from None
+    return trace
 
 
 def attach(scenario: Scenario, dataset: Dataset, given: GivenTrace, name: str) -> Trace:
@@ -139,6 +152,9 @@ def attach(scenario: Scenario, dataset: Dataset, given: GivenTrace, name: str) -
                 "algorithm.normalize", f"is {options.normalize}, but the trace was fitted in another space"
             )
         profile = dataclasses.replace(options.profile(), n_clusters=profile.n_clusters)
+        if isinstance(options, DirectOptions):
+            # Its labels are stored: there is no rule to check the states against.
+            return dataclasses.replace(Trace.from_checked(given, None, profile, X=dataset.X), scaling=scaling)
         rule = Rule(options.build(scenario.algorithm_seed), scaling)
     trace = Trace.from_checked(given, rule, profile, X=dataset.X)
     if rule is not None:

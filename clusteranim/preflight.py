@@ -51,7 +51,7 @@ def load_data(scenario: Scenario) -> Dataset:
         except OptionError as error:
             raise scenario.problem(f"style.{error.key}", error.message) from None
     given = scenario.given_trace
-    if (given is None or given.profile.key) and scenario.algorithm.k > dataset.n_samples:
+    if (given is None or given.profile.key) and scenario.algorithm.profile().n_clusters > dataset.n_samples:
         source = f" in {scenario.data.path}" if isinstance(scenario.data, FileOptions) else ""
         raise scenario.problem(
             "algorithm.k",

@@ -10,16 +10,17 @@ performs one update, and ``has_converged`` compares two consecutive evaluations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import ClassVar, Literal, Protocol
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import Field
+import numpy as np
+from pydantic import Field, model_validator
 
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
-from clusteranim.arrays import FloatArray
-from clusteranim.options import NamedOptions
+from clusteranim.arrays import BoolArray, FloatArray, IntArray
+from clusteranim.options import NamedOptions, OptionError
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class AlgorithmProfile:
         As titles show it ("k-means").
     capabilities : Capabilities
     n_clusters : int
-        Number of cluster identities (k for a fixed number of clusters).
+        Number of cluster identities (k for a fixed number of clusters); 0 before the run
+        for an algorithm that finds the number itself (DBSCAN, mean-shift).
     key : str
         The name the algorithm is registered under (``algorithm.name``), or "" for a
         trace made by an algorithm clusteranim does not know.
@@ -108,6 +110,11 @@ class AlgorithmProfile:
     capabilities: Capabilities
     n_clusters: int
     key: str = ""
+
+    @property
+    def finds_k(self) -> bool:
+        """Whether the run finds the number of clusters (``n_clusters`` is 0 until it has)."""
+        return self.n_clusters == 0
 
 
 class IterativeAlgorithm(Protocol):
@@ -212,3 +219,96 @@ def iterate(
         if converged:
             return
         state, evaluation = new_state, new_evaluation
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """Every state of a run of a direct algorithm, in the fitting space.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (T + 1, n)
+        The cluster of each point at each state: 0 to k - 1, a cluster's identity (its
+        colour from state to state), or -1 for a point in no cluster (noise, or not yet
+        reached).
+    centers : ndarray of shape (T + 1, k, d)
+        Centres in the fitting space; a row of NaN where a cluster does not exist (every
+        row, for an algorithm without centres).
+    objective : ndarray of shape (T + 1,)
+        NaN when the algorithm has none.
+    converged : bool
+        Whether the run ended by itself rather than at a limit.
+    active : ndarray of shape (T + 1, k), optional
+        Which clusters exist at each state (all, when absent).
+    memberships : ndarray of shape (T + 1, n, k), optional
+        Soft assignments, for soft methods.
+    merges : ndarray of shape (m, 4), optional
+        Each merge of two clusters as (state, cluster a, cluster b, the cluster they became).
+    extras : mapping of str to ndarray
+        The algorithm's own arrays, as :data:`clusteranim.trace.checks.EXTRAS` declares
+        them (coordinates in the fitting space).
+    """
+
+    labels: IntArray
+    centers: FloatArray
+    objective: FloatArray
+    converged: bool
+    active: BoolArray | None = None
+    memberships: FloatArray | None = None
+    merges: IntArray | None = None
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_states(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def n_clusters(self) -> int:
+        return int(self.centers.shape[1])
+
+
+class DirectAlgorithm(Protocol):
+    """A clustering algorithm that records every state in one go (DBSCAN's expansion,
+    mean-shift's windows, agglomerative merges): its states are not parameters from which
+    labels follow by a rule, so the labels of each state are stored."""
+
+    #: What its states and assignments hold.
+    capabilities: ClassVar[Capabilities]
+
+    def record(self, X: FloatArray, max_iter: int) -> Recording:
+        """Every state of a run on ``X`` (n, d), in the fitting space."""
+        ...
+
+
+class DirectOptions(AlgorithmOptions):
+    """Options of a direct algorithm; subclasses implement ``recorder``."""
+
+    #: Keys every algorithm has that this one does not use ("k", "max_iter", "tol"):
+    #: giving one is an error, and ``clusteranim list`` does not show them.
+    unused: ClassVar[tuple[str, ...]] = ()
+    #: Why those keys are not used, to end the message (", as DBSCAN finds the clusters").
+    unused_reason: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unused(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for key in cls.unused:
+                if key in data:
+                    raise OptionError(key, f"is not used by {cls.display_name}{cls.unused_reason}")
+        return data
+
+    @classmethod
+    def parameters(cls) -> dict[str, Any]:
+        return {name: value for name, value in super().parameters().items() if name not in cls.unused}
+
+    def profile(self) -> AlgorithmProfile:
+        n_clusters = 0 if "k" in self.unused else self.k
+        return AlgorithmProfile(self.display_name, self.capabilities, n_clusters, self.plugin_name())
+
+    def build(self, seed: int) -> IterativeAlgorithm:
+        raise TypeError(f"{self.display_name} is a direct algorithm: use recorder()")
+
+    def recorder(self, seed: int) -> DirectAlgorithm:
+        """The algorithm these options describe, seeded where it draws at random."""
+        raise NotImplementedError

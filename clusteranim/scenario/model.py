@@ -92,7 +92,7 @@ class Scenario(Options):
         key, name = given.profile.key, self.algorithm.plugin_name()
         if key != name:
             raise OptionError("algorithm.name", f"is {name}, but the trace was made by {key}")
-        if given.profile.n_clusters != self.algorithm.k:
+        if not self.algorithm.profile().finds_k and given.profile.n_clusters != self.algorithm.k:
             raise OptionError(
                 "algorithm.k", f"is {self.algorithm.k}, but the trace has {given.profile.n_clusters} clusters"
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clusteranim.trace.checks import CUSTOM, FORMAT_VERSION, NOISE, TraceArrays, check_arrays, read_trace
 from clusteranim.trace.core import Events, Rule, Trace
-from clusteranim.trace.record import record
+from clusteranim.trace.record import record, record_direct
 
 __all__ = [
     "CUSTOM",
@@ -17,4 +17,5 @@ __all__ = [
     "check_arrays",
     "read_trace",
     "record",
+    "record_direct",
 ]

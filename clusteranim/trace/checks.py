@@ -39,7 +39,7 @@ MAX_CLUSTERS = 1_000
 #: sums of squares stay far from overflow.
 MAX_MAGNITUDE = 1e100
 #: The arrays in data coordinates (covariances and objectives hold their squares).
-COORDINATES = ("X", "centers", "fit_offset")
+COORDINATES = ("X", "centers", "fit_offset", "windows", "window_radius", "eps_radius")
 #: Most bytes of arrays an archive may hold once decompressed.
 MAX_ARCHIVE_BYTES = 4 << 30
 
@@ -63,6 +63,54 @@ ARRAYS: dict[str, tuple[str, int, str]] = {
     "fit_offset": ("iuf", 1, "an array of numbers of shape (d,)"),
     "fit_scale": ("iuf", 1, "an array of numbers of shape (d,)"),
 }
+
+
+@dataclass(frozen=True)
+class Extra:
+    """An array of one algorithm's traces, beyond those every trace may hold.
+
+    Parameters
+    ----------
+    kinds : str
+        Allowed dtype kinds.
+    shape : tuple of str or int
+        Its axes: ``"T"`` the number of states, ``"n"`` of points, ``"n-1"`` one less,
+        ``"d"`` of coordinates, ``"s"`` a number of its own (shared by the extras that
+        name it), or a fixed length.
+    role : str
+        ``"points"``: coordinates along the last axis, mapped from the fitting space to
+        the data's like centres; ``"radius"``: a length per coordinate, multiplied by the
+        scaling's scale; ``"plain"``: kept as it is.
+    words : str
+        What it holds, for messages.
+    """
+
+    kinds: str
+    shape: tuple[str | int, ...]
+    role: str
+    words: str
+
+
+#: The algorithms' own arrays, by name (see each algorithm's README section).
+EXTRAS: dict[str, Extra] = {
+    "windows": Extra("iuf", ("T", "s", "d"), "points", "mean-shift windows' centres at each state"),
+    "window_labels": Extra("iu", ("s",), "plain", "each window's cluster (-1: none)"),
+    "window_radius": Extra("iuf", ("d",), "radius", "the windows' radius along each coordinate"),
+    "core": Extra("b", ("n",), "plain", "which points are core points"),
+    "eps_radius": Extra("iuf", ("d",), "radius", "DBSCAN's eps along each coordinate"),
+    "linkage": Extra("iuf", ("n-1", 4), "plain", "the merge tree, as scipy's linkage matrix"),
+    "merged": Extra("iu", ("T",), "plain", "the merges done by each state (rows of linkage)"),
+}
+_SYMBOLS = {"T": "T + 1", "n": "n", "n-1": "n - 1", "d": "d", "s": "s"}
+
+
+def _extra_words(extra: Extra) -> str:
+    axes = ", ".join(_SYMBOLS.get(str(axis), str(axis)) for axis in extra.shape)
+    values = "true/false" if extra.kinds == "b" else "numbers"
+    return f"an array of {values} of shape ({axes}{',' if len(extra.shape) == 1 else ''})"
+
+
+ARRAYS.update({name: (extra.kinds, len(extra.shape), _extra_words(extra)) for name, extra in EXTRAS.items()})
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,7 +230,7 @@ def check_arrays(given: Mapping[str, Any], *, from_file: bool, max_points: int |
         if not present.all():
             arrays["active"] = present
     _check_labels(arrays, n_clusters)
-    _check_values(arrays, n_states, n_clusters)
+    _check_values(arrays, (n_states, n, d), n_clusters)
     return TraceArrays(arrays, _profile(arrays, n_clusters))
 
 
@@ -241,7 +289,9 @@ def _check_labels(arrays: Mapping[str, np.ndarray], n_clusters: int) -> None:
                 )
 
 
-def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: int) -> None:
+def _check_values(arrays: Mapping[str, np.ndarray], sizes: tuple[int, int, int], n_clusters: int) -> None:
+    n_states = sizes[0]
+    _check_extras(arrays, sizes, n_clusters)
     if "weights" in arrays:
         weights = arrays["weights"]
         if (weights < 0).any():
@@ -283,6 +333,51 @@ def _check_values(arrays: Mapping[str, np.ndarray], n_states: int, n_clusters: i
                     f"({state}, {a}, {b}, {into}): two clusters that exist at state {state - 1}"
                     f" merge into one that exists at state {state}",
                 )
+
+
+def _check_extras(arrays: Mapping[str, np.ndarray], sizes: tuple[int, int, int], n_clusters: int) -> None:
+    n_states, n, d = sizes
+    lengths: dict[str | int, int] = {"T": n_states, "n": n, "n-1": n - 1, "d": d}
+    for name, extra in EXTRAS.items():
+        if name not in arrays:
+            continue
+        shape = arrays[name].shape
+        for axis, length in zip(extra.shape, shape, strict=True):
+            expected = lengths.setdefault(axis, length) if isinstance(axis, str) else axis
+            if length != expected:
+                given = {str(symbol): size for symbol, size in lengths.items() if symbol != "n-1"}
+                raise OptionError(
+                    name,
+                    f"must have shape {ARRAYS[name][2].split('shape ')[1]} ("
+                    + ", ".join(f"{_SYMBOLS[symbol]} = {size}" for symbol, size in given.items())
+                    + f"), got {shape}",
+                )
+    if "window_labels" in arrays:
+        labels = arrays["window_labels"]
+        if labels.size and (labels.min() < NOISE or labels.max() >= n_clusters):
+            raise OptionError("window_labels", f"are -1 (no cluster) to {n_clusters - 1}")
+    for name in ("window_radius", "eps_radius"):
+        if name in arrays and not (arrays[name] > 0).all():
+            raise OptionError(name, "must be positive")
+    if "linkage" in arrays:
+        linkage = arrays["linkage"]
+        ids, heights, sizes_ = linkage[:, :2], linkage[:, 2], linkage[:, 3]
+        if (
+            (ids < 0).any()
+            or (ids >= n + np.arange(n - 1)[:, None]).any()
+            or (heights < 0).any()
+            or (sizes_ < 2).any()
+            or (sizes_ > n).any()
+        ):
+            raise OptionError(
+                "linkage",
+                "rows are (cluster a, cluster b, height >= 0, size 2 to n), row i merging clusters"
+                " made before it (ids below n + i)",
+            )
+    if "merged" in arrays:
+        merged = arrays["merged"]
+        if (merged < 0).any() or (merged > n - 1).any() or (np.diff(merged) < 0).any():
+            raise OptionError("merged", f"must count merges from 0 to {n - 1}, never decreasing")
 
 
 #: Longest name a trace may give its algorithm or objective (titles and captions show it).

@@ -13,7 +13,7 @@ state, so a cluster keeps its colour while others appear, merge or vanish.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, BinaryIO
@@ -26,7 +26,7 @@ from clusteranim.algorithms.state import State
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
 from clusteranim.options import OptionError
 from clusteranim.sums import one_hot
-from clusteranim.trace.checks import CUSTOM, FORMAT_VERSION, NOISE, TraceArrays, check_arrays
+from clusteranim.trace.checks import CUSTOM, EXTRAS, FORMAT_VERSION, NOISE, TraceArrays, check_arrays
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,6 +106,12 @@ class Trace:
         Which clusters exist at each state (all of them when absent).
     merges : ndarray of shape (m, 4)
         Each merge as (state, cluster a, cluster b, the cluster they became).
+    extras : mapping of str to ndarray
+        The algorithm's own arrays (mean-shift's windows, DBSCAN's core points, the
+        merge tree), in data coordinates, as ``clusteranim.trace.checks.EXTRAS`` declares.
+    scaling : Scaling, optional
+        The fitting space of a trace recorded without a rule (by a direct algorithm);
+        with a rule, the rule's.
     """
 
     X: FloatArray
@@ -120,6 +126,8 @@ class Trace:
     stored_memberships: FloatArray | None = None
     active: BoolArray | None = None
     merges: IntArray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.intp))
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+    scaling: Scaling | None = None
     #: The labels of the states asked for last (computed by the rule), by index.
     _labels: dict[int, IntArray] = field(default_factory=dict, init=False, repr=False)
 
@@ -139,7 +147,9 @@ class Trace:
             then), ``weights`` (T + 1, k), ``covariances`` (T + 1, k, d, d),
             ``memberships`` (T + 1, n, k), ``objective`` (T + 1,) with
             ``objective_name``, ``active`` (T + 1, k), ``merges`` (m, 4: state, a, b,
-            into), ``converged``, ``display_name`` (as titles show the algorithm).
+            into), ``converged``, ``display_name`` (as titles show the algorithm), and
+            the algorithms' own arrays (``windows``, ``core``, ``linkage``, ...: see
+            ``clusteranim.trace.checks.EXTRAS``).
 
         Raises
         ------
@@ -199,6 +209,7 @@ class Trace:
             else np.asarray(arrays["memberships"], np.float64),
             active=None if active is None or active.all() else active,
             merges=np.asarray(arrays.get("merges", np.zeros((0, 4))), dtype=np.intp),
+            extras={name: arrays[name] for name in EXTRAS if name in arrays},
         )
 
     def __len__(self) -> int:
@@ -336,9 +347,11 @@ class Trace:
             arrays["active"] = self.active
         if len(self.merges):
             arrays["merges"] = self.merges
-        if self.rule is not None and not self.rule.scaling.is_identity:
-            arrays["fit_offset"] = self.rule.scaling.offset
-            arrays["fit_scale"] = self.rule.scaling.scale
+        arrays.update(self.extras)
+        scaling = self.scaling if self.rule is None else self.rule.scaling
+        if scaling is not None and not scaling.is_identity:
+            arrays["fit_offset"] = scaling.offset
+            arrays["fit_scale"] = scaling.scale
         return arrays
 
     def save(self, file: str | os.PathLike[str] | BinaryIO) -> None:
