@@ -96,10 +96,18 @@ SCHEMA_ERRORS = [
     "wrong_type_list",
     "kmedoids_bad_method",
     "kmedoids_bad_init",
+    "dbscan_eps_zero",
+    "dbscan_min_samples_zero",
+    "eps_max_circles_zero",
+    "core_size_zero",
+    "eps_show_bad",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
+    "core_layer_kmeans",
+    "dbscan_k_unused",  # a key every algorithm has, which a direct algorithm does not use
+    "dbscan_explain",  # explain mode against the algorithm
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation

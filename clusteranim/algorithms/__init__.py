@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
+from clusteranim.algorithms.dbscan import DbscanOptions
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
@@ -18,6 +19,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         FuzzyCMeansOptions,
         MiniBatchKMeansOptions,
         KMedoidsOptions,
+        DbscanOptions,
     )
 }
 

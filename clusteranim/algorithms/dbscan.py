@@ -14,14 +14,22 @@ are the connected components of the graph of core points, found by hooking each 
 root to the smallest label among its neighbours and halving paths until nothing changes
 (a few dozen rounds of whole-array operations); the waves are a breadth-first search from
 every cluster's lowest-index core point at once, one array operation per hop.
+
+The trace starts with no point in a cluster (the core points already known), and each
+state after it is one wave: every cluster reaches at once the points within ``eps`` of its
+newest core points. When there are more waves than ``max_iter``, the states take about as
+many waves each, evenly, and the last state is the result all the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
+from clusteranim.algorithms.base import Capabilities, DirectOptions, Recording
 from clusteranim.algorithms.neighbours import Neighbourhoods, radius_neighbours, ranges
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
 
@@ -87,13 +95,18 @@ def expand(X: FloatArray, eps: float, min_samples: int) -> Expansion:
     near_core = core[columns]
     rows, columns = rows[near_core], columns[near_core]
     border = np.unique(rows)
-    lowest = np.full(n_samples, np.iinfo(np.intp).max, dtype=np.intp)
-    np.minimum.at(lowest, rows, labels[columns])
-    labels[border] = lowest[border]
+    labels[border] = lowest_by_row(rows, labels[columns], n_samples)[border]
     own = labels[columns] == labels[rows]
-    np.minimum.at(lowest, rows[own], waves[columns[own]] + 1)
-    waves[border] = lowest[border]
+    waves[border] = lowest_by_row(rows[own], waves[columns[own]] + 1, n_samples)[border]
     return Expansion(labels, core, waves)
+
+
+def lowest_by_row(rows: IntArray, values: IntArray, n_rows: int) -> IntArray:
+    """The smallest of ``values`` given to each of ``n_rows`` rows (the largest integer
+    for a row given none)."""
+    lowest = np.full(n_rows, np.iinfo(np.intp).max, dtype=np.intp)
+    np.minimum.at(lowest, rows, values)
+    return lowest
 
 
 def components(graph: Neighbourhoods) -> IntArray:
@@ -150,3 +163,96 @@ def hops(graph: Neighbourhoods, seeds: IntArray) -> IntArray:
         marks[reached] = np.arange(reached.size)
         frontier = reached[marks[reached] == np.arange(reached.size)]
     return distance
+
+
+def wave_ends(n_waves: int, n_steps: int) -> IntArray:
+    """The last wave each state after the start shows: every one of ``n_waves`` waves its
+    own state, or, when there are more than ``n_steps``, ``n_steps`` states taking about
+    as many waves each (the last state showing the last wave)."""
+    if n_waves <= n_steps:
+        return np.arange(n_waves, dtype=np.intp)
+    ends: IntArray = np.arange(1, n_steps + 1, dtype=np.intp) * n_waves // n_steps - 1
+    return ends
+
+
+@dataclass(frozen=True, eq=False)
+class Dbscan:
+    """DBSCAN, recorded wave by wave.
+
+    Parameters
+    ----------
+    eps : float
+        Radius of a neighbourhood, in the fitting space.
+    min_samples : int
+        Points a neighbourhood must hold, its centre included, for its centre to be core.
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        centers=False, noise=True, varying_k=True, assigns_any_point=False
+    )
+
+    eps: float
+    min_samples: int
+
+    def record(self, X: FloatArray, max_iter: int) -> Recording:
+        """The start (no point in a cluster) and the waves of the expansion, at most
+        ``max_iter`` states after the start."""
+        expansion = expand(X, self.eps, self.min_samples)
+        ends = wave_ends(int(expansion.waves.max(initial=UNREACHED)) + 1, max_iter)
+        reached = (expansion.waves >= 0) & (expansion.waves <= np.concatenate([[UNREACHED], ends])[:, None])
+        labels = np.where(reached, expansion.labels, -1)
+        n_states, n_clusters = labels.shape[0], expansion.n_clusters
+        active = np.ones((n_states, n_clusters), dtype=bool)
+        active[0] = False  # every cluster starts from its seed in the first wave
+        return Recording(
+            labels=labels,
+            centers=np.full((n_states, n_clusters, X.shape[1]), np.nan),
+            objective=np.full(n_states, np.nan),
+            converged=True,
+            active=active,
+            extras={"core": expansion.core, "eps_radius": np.full(X.shape[1], self.eps)},
+        )
+
+
+class DbscanOptions(DirectOptions):
+    """DBSCAN: clusters grown from core points, the rest noise."""
+
+    summary = "DBSCAN: clusters grown wave by wave from core points (eps, min_samples); the rest is noise"
+    display_name = "DBSCAN"
+    capabilities = Dbscan.capabilities
+    unused = ("k", "tol", "seed")
+    unused_reason = ", which finds the clusters itself and draws nothing at random"
+    captions: ClassVar[dict[str, str]] = {
+        "init": "Start: the core points (enough neighbours within eps) are known; no cluster yet",
+        "iteration": "Step {iteration}: the clusters spread from core point to core point, each"
+        " step within eps (joined: {changed})",
+        "converged": "Done: clusters found, k = {k}; grey points lie within eps of no core point (noise)",
+    }
+
+    layers = ("points", "core", "title")
+    unexplained = (
+        "DBSCAN has no assignment and update to tell apart: each step is one wave of its"
+        " expansion (leave explain off; the caption layer says what each step does)"
+    )
+
+    name: Literal["dbscan"] = "dbscan"
+    eps: float = Field(
+        0.5,
+        gt=0,
+        description="Radius of a point's neighbourhood (Euclidean, in the fitting space: see normalize).",
+    )
+    min_samples: int = Field(
+        5,
+        ge=1,
+        description="Points a neighbourhood must hold, the point itself included, for the"
+        " point to be a core point.",
+    )
+    max_iter: int = Field(
+        60,
+        ge=1,
+        description="Most steps after the start: one per wave of the expansion, or, when there"
+        " are more waves, about as many waves in each step, evenly (the result is the same).",
+    )
+
+    def recorder(self, seed: int) -> Dbscan:
+        return Dbscan(eps=self.eps, min_samples=self.min_samples)

@@ -14,7 +14,7 @@ they find the same pairs; equal points are at distance 0 exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product
+from itertools import pairwise, product
 
 import numpy as np
 
@@ -127,8 +127,9 @@ def grid_cells(X: FloatArray, radius: float) -> tuple[IntArray, IntArray] | None
     lower = X.min(axis=0)
     with np.errstate(over="ignore"):
         position = (X - lower) * (CELL_SPLIT / radius)
-    extent = position.max(axis=0)
-    if not np.all(np.isfinite(extent)) or float(np.prod(extent + 2 * CELL_SPLIT + 1)) >= MAX_CELL_NUMBER:
+        extent = position.max(axis=0)
+        cells_in_box = float(np.prod(extent + 2 * CELL_SPLIT + 1))
+    if not np.isfinite(cells_in_box) or cells_in_box >= MAX_CELL_NUMBER:
         return None
     cells = np.floor(position).astype(np.intp) + CELL_SPLIT
     widths = np.floor(extent).astype(np.intp) + 2 * CELL_SPLIT + 1
@@ -142,7 +143,9 @@ def _by_grid(X: FloatArray, radius: float, cells: IntArray, strides: IntArray) -
     # The runs of cells near a cell: one per step of -CELL_SPLIT to CELL_SPLIT on every
     # axis but the first, each as many cells before and after it along the first axis.
     steps = range(-CELL_SPLIT, CELL_SPLIT + 1)
-    runs = np.array([np.dot(step, strides[1:]) for step in product(steps, repeat=n_features - 1)], dtype=np.intp)
+    runs = np.array(
+        [np.dot(step, strides[1:]) for step in product(steps, repeat=n_features - 1)], dtype=np.intp
+    )
     order = np.argsort(cells, kind="stable")
     sorted_cells = cells[order]
     columns = [np.ascontiguousarray(column) for column in X.T]
@@ -166,9 +169,11 @@ def _by_grid(X: FloatArray, radius: float, cells: IntArray, strides: IntArray) -
         return run_totals(near, per_point[rows]), found
 
     # Blocks of consecutive points with about BLOCK_PAIRS candidates each.
-    bounds = np.searchsorted(np.cumsum(per_point), np.arange(0, int(per_point.sum()), BLOCK_PAIRS), side="right")
+    bounds = np.searchsorted(
+        np.cumsum(per_point), np.arange(0, int(per_point.sum()), BLOCK_PAIRS), side="right"
+    )
     edges = np.unique(np.concatenate([[0], bounds, [n_samples]]))
-    parts = list(_pool().map(block, [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]))
+    parts = list(_pool().map(block, [slice(int(a), int(b)) for a, b in pairwise(edges)]))
     return Neighbourhoods(
         offsets(np.concatenate([part[0] for part in parts])), np.concatenate([part[1] for part in parts])
     )
