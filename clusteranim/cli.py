@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The starters ``init`` writes (those of clusteranim.starter.STARTERS, named here so that
 #: ``--help`` need not import it).
-STARTER_NAMES = ["kmeans", "gmm", "fuzzy_cmeans", "kmedoids", "minibatch_kmeans"]
+STARTER_NAMES = ["kmeans", "gmm", "fuzzy_cmeans", "kmedoids", "minibatch_kmeans", "dbscan"]
 
 
 def _reporting(command: F) -> F:

@@ -224,8 +224,8 @@ class DbscanOptions(DirectOptions):
     unused_reason = ", which finds the clusters itself and draws nothing at random"
     captions: ClassVar[dict[str, str]] = {
         "init": "Start: the core points (enough neighbours within eps) are known; no cluster yet",
-        "iteration": "Step {iteration}: the clusters spread from core point to core point, each"
-        " step within eps (joined: {changed})",
+        "iteration": "Step {iteration}: the clusters spread from core point to core point within eps"
+        " (joined: {changed})",
         "converged": "Done: clusters found, k = {k}; grey points lie within eps of no core point (noise)",
     }
 
