@@ -10,10 +10,10 @@ several clusters joins the lowest-numbered one, as scikit-learn's scan in index 
 gives it: the final labels are scikit-learn's.
 
 Nothing here loops over points. The neighbours come from :mod:`.neighbours`; the clusters
-are the connected components of the graph of core points, found by hooking each vertex's
-root to the smallest label among its neighbours and halving paths until nothing changes
-(a few dozen rounds of whole-array operations); the waves are a breadth-first search from
-every cluster's lowest-index core point at once, one array operation per hop.
+are the connected components of the graph of core points, found by hooking every root to
+the lowest root it has an edge to and pointer jumping, round by round (a few rounds of
+whole-array operations); the waves are a breadth-first search from every cluster's
+lowest-index core point at once, one pass of array operations per hop.
 
 The trace starts with no point in a cluster (the core points already known), and each
 state after it is one wave: every cluster reaches at once the points within ``eps`` of its

@@ -58,12 +58,6 @@ class Neighbourhoods:
         counts: IntArray = np.diff(self.indptr)
         return counts
 
-    @property
-    def rows(self) -> IntArray:
-        """The point each entry of ``indices`` is a neighbour of, of shape (n_pairs,)."""
-        rows: IntArray = np.repeat(np.arange(self.indptr.size - 1), self.counts)
-        return rows
-
     def subset(self, keep: BoolArray) -> Neighbourhoods:
         """Only the entries where ``keep`` (n_pairs,) holds, rows kept in place."""
         return Neighbourhoods(offsets(run_totals(keep, self.counts)), self.indices[keep])
