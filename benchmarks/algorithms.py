@@ -11,6 +11,9 @@ process, from the same start where the reference takes one:
 - ``kmedoids``: no maintained library runs on numpy 2 (scikit-learn-extra 0.3 is built
   for numpy 1), so the reference is the alternate method written plainly with scipy's
   ``cdist``, from the same medoids, to convergence.
+- ``dbscan``: scikit-learn's ``DBSCAN`` (its default k-d tree) on two moons of 20,000
+  points (noise 0.06; eps = 0.05, min_samples = 10: two clusters, 50 waves); ours
+  records every wave as well.
 - ``agglomerative``: scipy's ``linkage`` on 5,000 points (the issue's size: the work is
   n^2), for each linkage; ours is the whole trace (about 40 states, k = 4).
 
@@ -47,11 +50,11 @@ def median_seconds(work: Callable[[], Any]) -> tuple[float, Any]:
     return statistics.median(timings), result
 
 
-def scenario(algorithm: dict[str, Any], n_samples: int = N_SAMPLES) -> clusteranim.Scenario:
+def scenario(algorithm: dict[str, Any], data: dict[str, Any] | None = None) -> clusteranim.Scenario:
     return clusteranim.load_scenario(
         {
             "seed": 0,
-            "data": {"generator": "blobs", "n_samples": n_samples, "centers": 4},
+            "data": data or {"generator": "blobs", "n_samples": N_SAMPLES, "centers": 4},
             "algorithm": algorithm,
         }
     )
@@ -140,12 +143,28 @@ def kmedoids() -> dict[str, Any]:
     return result
 
 
+def dbscan() -> dict[str, Any]:
+    from sklearn.cluster import DBSCAN
+
+    loaded = scenario(
+        {"name": "dbscan", "eps": 0.05, "min_samples": 10},
+        {"generator": "moons", "n_samples": N_SAMPLES, "noise": 0.06},
+    )
+    data = load_data(loaded)
+    ours, trace = median_seconds(lambda: run(loaded, data))
+    theirs, fitted = median_seconds(lambda: DBSCAN(eps=0.05, min_samples=10).fit(data.X))
+    result = _result("scikit-learn DBSCAN", ours, theirs, trace.n_iter, 1)
+    result["same_labels"] = bool(np.array_equal(trace.labels(trace.n_iter), fitted.labels_))
+    return result
+
+
 def agglomerative() -> dict[str, Any]:
     from scipy.cluster.hierarchy import linkage
 
+    blobs = {"generator": "blobs", "n_samples": AGGLOMERATIVE_SAMPLES, "centers": 4}
     results: dict[str, Any] = {}
     for method in ("ward", "complete", "average", "single"):
-        loaded = scenario({"name": "agglomerative", "k": 4, "linkage": method}, AGGLOMERATIVE_SAMPLES)
+        loaded = scenario({"name": "agglomerative", "k": 4, "linkage": method}, blobs)
         data = load_data(loaded)
         ours, trace = median_seconds(lambda loaded=loaded, data=data: run(loaded, data))
         theirs, tree = median_seconds(lambda method=method, X=data.X: linkage(X, method))
@@ -173,6 +192,7 @@ def main() -> dict[str, object]:
         "minibatch_kmeans": minibatch_kmeans(),
         "fuzzy_cmeans": fuzzy_cmeans(),
         "kmedoids": kmedoids(),
+        "dbscan": dbscan(),
         f"agglomerative ({AGGLOMERATIVE_SAMPLES:,} points)": agglomerative(),
     }
 

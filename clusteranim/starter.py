@@ -118,6 +118,26 @@ style:
   title: "mini-batch k-means, step {{iteration}}"
 """
 
+DBSCAN = """
+algorithm:
+  name: dbscan               # finds the clusters itself: no k
+  eps: 0.15                  # radius of a point's neighbourhood (see normalize)
+  min_samples: 8             # points within eps, itself included, that make a point core
+  max_iter: 60               # most steps, one wave of the expansion each (grouped beyond)
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points                 # small: border points in their cluster's colour, noise grey
+    - core                   # core points larger and outlined
+    - eps                    # circles of radius eps around the core points each wave reached
+    - legend
+    - title
+    - caption                # what each step does
+  title: "DBSCAN, step {{iteration}}"
+"""
+
 AGGLOMERATIVE = """
 algorithm:
   name: agglomerative
@@ -148,6 +168,7 @@ output:
 """
 
 BLOBS = ("blobs", "\n  n_samples: 400\n  centers: 4\n  cluster_std: 1.5")
+MOONS = ("moons", "           # two interleaved half circles\n  n_samples: 400\n  noise: 0.08")
 MIXTURE = ("gaussian_mixture", "       # the classic three-component mixture\n  n_samples: 400")
 
 #: Each starter, by the algorithm it shows: its data (generator and keys) and its body.
@@ -157,6 +178,7 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
     "fuzzy_cmeans": (BLOBS, FUZZY_CMEANS),
     "kmedoids": (BLOBS, KMEDOIDS),
     "minibatch_kmeans": (BLOBS, MINIBATCH_KMEANS),
+    "dbscan": (MOONS, DBSCAN),
     "agglomerative": (BLOBS, AGGLOMERATIVE),
 }
 

@@ -301,7 +301,9 @@ def test_options_are_checked_when_the_scenario_loads(changes: dict[str, object],
 
 
 def test_explain_mode_is_refused() -> None:
-    with pytest.raises(ScenarioError, match=r"animation\.explain: is not available for agglomerative"):
+    with pytest.raises(
+        ScenarioError, match=r"animation\.explain: agglomerative clustering has no assignment and update"
+    ):
         clusteranim.load_scenario({"algorithm": {"name": "agglomerative"}, "animation": {"explain": True}})
 
 

@@ -96,9 +96,13 @@ SCHEMA_ERRORS = [
     "wrong_type_list",
     "kmedoids_bad_method",
     "kmedoids_bad_init",
+    "dbscan_eps_zero",
+    "dbscan_min_samples_zero",
+    "eps_max_circles_zero",
+    "core_size_zero",
+    "eps_show_bad",
     "agglomerative_bad_linkage",
     "agglomerative_merges_per_state_zero",
-    "agglomerative_max_iter_unused",  # a key every other algorithm has
     "dendrogram_leaves_one",
     "dendrogram_cut_line_text",
     "dendrogram_scale_log",
@@ -106,6 +110,9 @@ SCHEMA_ERRORS = [
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
+    "core_layer_kmeans",
+    "dbscan_k_unused",  # a key every algorithm has, which a direct algorithm does not use
+    "dbscan_explain",  # explain mode against the algorithm
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation
@@ -120,6 +127,7 @@ LOADER_ERRORS = [
     "kmedoids_pam_too_many",  # the number of points is known once the data is read
     "agglomerative_too_many_points",
     "agglomerative_too_many_labels",  # states (from the number of points) times points
+    "agglomerative_max_iter_unused",  # a key every algorithm has, which a direct algorithm does not use
     "agglomerative_explain",  # explain mode against the algorithm
     "dendrogram_layer_kmeans",  # a layer against the algorithm
     "title_format_type",  # a field's format is checked against its value's type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clusteranim.algorithms.agglomerative import AgglomerativeOptions
 from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
+from clusteranim.algorithms.dbscan import DbscanOptions
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
@@ -20,6 +21,7 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         MiniBatchKMeansOptions,
         KMedoidsOptions,
         AgglomerativeOptions,
+        DbscanOptions,
     )
 }
 

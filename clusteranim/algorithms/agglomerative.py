@@ -389,8 +389,10 @@ class AgglomerativeOptions(DirectOptions):
     }
     capabilities = Agglomerative.capabilities
     unexplained: ClassVar[str] = (
-        "its states are groups of merges, with no assignment and update to show apart"
+        "agglomerative clustering has no assignment and update to tell apart: each step is a"
+        " group of merges (leave explain off; the dendrogram layer shows the merges)"
     )
+    layers: ClassVar[tuple[str, ...]] = ("points", "centroids", "dendrogram", "title")
     unused: ClassVar[tuple[str, ...]] = ("max_iter", "tol", "seed")
     unused_reason: ClassVar[str] = ", which draws nothing at random and merges clusters until k remain"
 
