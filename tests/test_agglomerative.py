@@ -302,7 +302,7 @@ def test_options_are_checked_when_the_scenario_loads(changes: dict[str, object],
 
 def test_explain_mode_is_refused() -> None:
     with pytest.raises(
-        ScenarioError, match=r"animation\.explain: agglomerative clustering has no assignment and update"
+        ScenarioError, match=r"animation\.explain: agglomerative clustering has no assignment"
     ):
         clusteranim.load_scenario({"algorithm": {"name": "agglomerative"}, "animation": {"explain": True}})
 
