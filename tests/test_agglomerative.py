@@ -358,3 +358,8 @@ def test_tiny_and_degenerate_data_draw(X: np.ndarray, n_clusters: int) -> None:
         image = built.draw(Frame(trace, state))
         assert image.shape == (400, 480, 4)
     assert (trace.labels(trace.n_iter) >= 0).all()
+
+
+def test_the_default_layers_draw_the_dendrogram() -> None:
+    scenario = clusteranim.load_scenario({"algorithm": {"name": "agglomerative"}})
+    assert [layer.plugin_name() for layer in scenario.style.layers] == ["points", "centroids", "dendrogram", "title"]
