@@ -362,4 +362,5 @@ def test_tiny_and_degenerate_data_draw(X: np.ndarray, n_clusters: int) -> None:
 
 def test_the_default_layers_draw_the_dendrogram() -> None:
     scenario = clusteranim.load_scenario({"algorithm": {"name": "agglomerative"}})
-    assert [layer.plugin_name() for layer in scenario.style.layers] == ["points", "centroids", "dendrogram", "title"]
+    names = [layer.plugin_name() for layer in scenario.style.layers]
+    assert names == ["points", "centroids", "dendrogram", "title"]
