@@ -17,6 +17,11 @@ process, from the same start where the reference takes one:
   minutes (a tree search per window per round, in Python): its time is estimated from a
   fit with every 20th point as a seed, as the fixed part (a fit from one seed) plus 20
   times the rest, since each window's climb is independent of the others.
+- ``dbscan``: scikit-learn's ``DBSCAN`` (its default k-d tree) on two moons of 20,000
+  points (noise 0.06; eps = 0.05, min_samples = 10: two clusters, 50 waves); ours
+  records every wave as well.
+- ``agglomerative``: scipy's ``linkage`` on 5,000 points (the issue's size: the work is
+  n^2), for each linkage; ours is the whole trace (about 40 states, k = 4).
 
 Run with ``make bench`` or ``python benchmarks/algorithms.py``.
 """
@@ -36,6 +41,8 @@ import clusteranim
 from clusteranim.pipeline import load_data, run
 
 N_SAMPLES = 20_000
+#: Points of the agglomerative case: its time and memory grow as n^2.
+AGGLOMERATIVE_SAMPLES = 5_000
 REPEATS = 3
 
 
@@ -49,11 +56,11 @@ def median_seconds(work: Callable[[], Any]) -> tuple[float, Any]:
     return statistics.median(timings), result
 
 
-def scenario(algorithm: dict[str, Any]) -> clusteranim.Scenario:
+def scenario(algorithm: dict[str, Any], data: dict[str, Any] | None = None) -> clusteranim.Scenario:
     return clusteranim.load_scenario(
         {
             "seed": 0,
-            "data": {"generator": "blobs", "n_samples": N_SAMPLES, "centers": 4},
+            "data": data or {"generator": "blobs", "n_samples": N_SAMPLES, "centers": 4},
             "algorithm": algorithm,
         }
     )
@@ -169,6 +176,37 @@ def _mean_shift_case(bin_seeding: bool, bandwidth: float = 2.0, every: int = 20)
     return _result(reference, ours, theirs, trace.n_iter, trace.n_iter)
 
 
+def dbscan() -> dict[str, Any]:
+    from sklearn.cluster import DBSCAN
+
+    loaded = scenario(
+        {"name": "dbscan", "eps": 0.05, "min_samples": 10},
+        {"generator": "moons", "n_samples": N_SAMPLES, "noise": 0.06},
+    )
+    data = load_data(loaded)
+    ours, trace = median_seconds(lambda: run(loaded, data))
+    theirs, fitted = median_seconds(lambda: DBSCAN(eps=0.05, min_samples=10).fit(data.X))
+    result = _result("scikit-learn DBSCAN", ours, theirs, trace.n_iter, 1)
+    result["same_labels"] = bool(np.array_equal(trace.labels(trace.n_iter), fitted.labels_))
+    return result
+
+
+def agglomerative() -> dict[str, Any]:
+    from scipy.cluster.hierarchy import linkage
+
+    blobs = {"generator": "blobs", "n_samples": AGGLOMERATIVE_SAMPLES, "centers": 4}
+    results: dict[str, Any] = {}
+    for method in ("ward", "complete", "average", "single"):
+        loaded = scenario({"name": "agglomerative", "k": 4, "linkage": method}, blobs)
+        data = load_data(loaded)
+        ours, trace = median_seconds(lambda loaded=loaded, data=data: run(loaded, data))
+        theirs, tree = median_seconds(lambda method=method, X=data.X: linkage(X, method))
+        result = _result(f"scipy linkage({method})", ours, theirs, trace.n_iter, len(tree))
+        result["same_tree"] = bool(np.allclose(trace.extras["linkage"], tree, rtol=1e-12, atol=1e-10))
+        results[method] = result
+    return results
+
+
 def _result(reference: str, ours: float, theirs: float, our_steps: int, their_steps: int) -> dict[str, Any]:
     return {
         "reference": reference,
@@ -188,6 +226,8 @@ def main() -> dict[str, object]:
         "fuzzy_cmeans": fuzzy_cmeans(),
         "kmedoids": kmedoids(),
         "mean_shift": mean_shift(),
+        "dbscan": dbscan(),
+        f"agglomerative ({AGGLOMERATIVE_SAMPLES:,} points)": agglomerative(),
     }
 
 

@@ -25,7 +25,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The starters ``init`` writes (those of clusteranim.starter.STARTERS, named here so that
 #: ``--help`` need not import it).
-STARTER_NAMES = ["kmeans", "gmm", "fuzzy_cmeans", "kmedoids", "minibatch_kmeans", "mean_shift"]
+STARTER_NAMES = [
+    "kmeans",
+    "gmm",
+    "fuzzy_cmeans",
+    "kmedoids",
+    "minibatch_kmeans",
+    "mean_shift",
+    "dbscan",
+    "agglomerative",
+]
 
 
 def _reporting(command: F) -> F:

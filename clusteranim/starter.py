@@ -137,6 +137,44 @@ style:
   title: "mean-shift, round {{iteration}}: {{k}} modes"
 """
 
+DBSCAN = """
+algorithm:
+  name: dbscan               # finds the clusters itself: no k
+  eps: 0.15                  # radius of a point's neighbourhood (see normalize)
+  min_samples: 8             # points within eps, itself included, that make a point core
+  max_iter: 60               # most steps, one wave of the expansion each (grouped beyond)
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points                 # small: border points in their cluster's colour, noise grey
+    - core                   # core points larger and outlined
+    - eps                    # circles of radius eps around the core points each wave reached
+    - legend
+    - title
+    - caption                # what each step does
+  title: "DBSCAN, step {{iteration}}"
+"""
+
+AGGLOMERATIVE = """
+algorithm:
+  name: agglomerative
+  k: 4                       # clusters left where the tree is cut
+  linkage: ward              # ward | complete | average | single
+  merges_per_state: auto     # merges from one frame to the next; auto: about 40 frames
+
+style:
+  width: 640
+  height: 480
+  layers:
+    - points                 # grey until merged, then in the colour of its cluster at the cut
+    - centroids              # the mean of each cluster's points merged so far
+    - dendrogram             # the merge tree, growing; a dashed line where it is cut
+    - title
+  title: "agglomerative clustering (ward): merge height {{objective:.2f}}"
+"""
+
 TAIL = """
 animation:
   explain: false             # true: each iteration as its two half-steps, with captions
@@ -149,6 +187,7 @@ output:
 """
 
 BLOBS = ("blobs", "\n  n_samples: 400\n  centers: 4\n  cluster_std: 1.5")
+MOONS = ("moons", "           # two interleaved half circles\n  n_samples: 400\n  noise: 0.08")
 MIXTURE = ("gaussian_mixture", "       # the classic three-component mixture\n  n_samples: 400")
 
 #: Each starter, by the algorithm it shows: its data (generator and keys) and its body.
@@ -159,6 +198,8 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
     "kmedoids": (BLOBS, KMEDOIDS),
     "minibatch_kmeans": (BLOBS, MINIBATCH_KMEANS),
     "mean_shift": (BLOBS, MEAN_SHIFT),
+    "dbscan": (MOONS, DBSCAN),
+    "agglomerative": (BLOBS, AGGLOMERATIVE),
 }
 
 

@@ -101,8 +101,8 @@ def test_a_direct_algorithm_renders_saves_and_reads_back_its_own_arrays(tmp_path
         from clusteranim.catalog import describe
 
         listing = describe("algorithms").splitlines()
-        toy = next(index for index, line in enumerate(listing) if line.strip().startswith("toy:"))
-        listed = "finds the number of clusters" in listing[toy + 1]  # the line of its capabilities
+        toy = next(index for index, line in enumerate(listing) if line.startswith("  toy:"))
+        listed = "finds the number of clusters" in listing[toy + 1]
         print(json.dumps({"finds_k": scenario.profile.finds_k, "listed": listed}))
         trace = run(scenario)
         trace.save("toy.npz")

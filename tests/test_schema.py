@@ -110,10 +110,23 @@ SCHEMA_ERRORS = [
     "windows_fill_negative",
     "windows_linewidth_huge",
     "windows_max_circles_negative",
+    "dbscan_eps_zero",
+    "dbscan_min_samples_zero",
+    "eps_max_circles_zero",
+    "core_size_zero",
+    "eps_show_bad",
+    "agglomerative_bad_linkage",
+    "agglomerative_merges_per_state_zero",
+    "dendrogram_leaves_one",
+    "dendrogram_cut_line_text",
+    "dendrogram_scale_log",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
+    "core_layer_kmeans",
+    "dbscan_k_unused",  # a key every algorithm has, which a direct algorithm does not use
+    "dbscan_explain",  # explain mode against the algorithm
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
     "explain_too_many_frames",  # counted from max_iter, tween and the animation
@@ -131,6 +144,11 @@ LOADER_ERRORS = [
     "mean_shift_min_bin_freq_without_bins",  # min_bin_freq only with bin_seeding
     "mean_shift_min_bin_freq_too_high",  # known once the data is binned
     "windows_layer_kmeans",  # a layer against the algorithm
+    "agglomerative_too_many_points",
+    "agglomerative_too_many_labels",  # states (from the number of points) times points
+    "agglomerative_max_iter_unused",  # a key every algorithm has, which a direct algorithm does not use
+    "agglomerative_explain",  # explain mode against the algorithm
+    "dendrogram_layer_kmeans",  # a layer against the algorithm
     "title_format_type",  # a field's format is checked against its value's type
     "title_width",  # and its width
     "title_too_long",  # and its length once filled in

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from clusteranim.algorithms.agglomerative import AgglomerativeOptions
 from clusteranim.algorithms.base import AlgorithmOptions, Capabilities, IterativeAlgorithm
+from clusteranim.algorithms.dbscan import DbscanOptions
 from clusteranim.algorithms.fuzzy_cmeans import FuzzyCMeansOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
@@ -20,6 +22,8 @@ ALGORITHMS: dict[str, type[AlgorithmOptions]] = {
         MiniBatchKMeansOptions,
         KMedoidsOptions,
         MeanShiftOptions,
+        AgglomerativeOptions,
+        DbscanOptions,
     )
 }
 

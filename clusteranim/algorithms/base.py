@@ -164,6 +164,11 @@ class AlgorithmOptions(NamedOptions):
     #: Default caption templates of its own, by kind of step ("update", ...), over those
     #: that its capabilities choose (see the caption layer).
     captions: ClassVar[dict[str, str]] = {}
+    #: Why explain mode (each step as an assignment and an update) does not fit the
+    #: algorithm, as the message refusing it says; empty when it fits.
+    unexplained: ClassVar[str] = ""
+    #: The layers drawn when the scenario names none (``style.layers``).
+    layers: ClassVar[tuple[str, ...]] = ("points", "centroids", "title")
 
     k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")

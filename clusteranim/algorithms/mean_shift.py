@@ -629,6 +629,7 @@ class MeanShiftOptions(DirectOptions):
         " joins the nearest mode",
     }
     capabilities = MeanShift.capabilities
+    layers: ClassVar[tuple[str, ...]] = ("points", "windows", "centroids", "title")
     unused: ClassVar[tuple[str, ...]] = ("k", "tol")
     unused_reason: ClassVar[str] = (
         ", which finds the clusters itself and stops a window once it moves by at most 1e-3 x bandwidth"

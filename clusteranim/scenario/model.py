@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
@@ -74,6 +75,21 @@ class Scenario(Options):
     _origin: Origin = PrivateAttr(default_factory=Origin)
     _given: GivenTrace | None = PrivateAttr(default=None)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _algorithm_layers(cls, data: Any) -> Any:
+        """Without ``style.layers``, the algorithm's own layers (DBSCAN has no centroids)."""
+        if not isinstance(data, Mapping):
+            return data
+        algorithm, style = data.get("algorithm", {}), data.get("style", {})
+        if not isinstance(algorithm, Mapping) or not isinstance(style, Mapping) or "layers" in style:
+            return data
+        name = algorithm.get("name", KMeansOptions.plugin_name())
+        options = ALGORITHMS.get(name) if isinstance(name, str) else None
+        if options is None or options.layers == AlgorithmOptions.layers:
+            return data
+        return {**data, "style": {**style, "layers": list(options.layers)}}
+
     @model_validator(mode="after")
     def _check_toggles(self) -> Scenario:
         names = [layer.plugin_name() for layer in self.style.layers]
@@ -101,6 +117,8 @@ class Scenario(Options):
     @model_validator(mode="after")
     def _check_style_fits_algorithm(self) -> Scenario:
         profile = self.profile
+        if self.animation.explain and self.algorithm.unexplained:
+            raise OptionError("animation.explain", self.algorithm.unexplained)
         try:
             check_palette_size(self.style.palette, profile.n_clusters)
         except ValueError as error:

@@ -264,6 +264,7 @@ NEEDS = {
     "objective": "an objective",
     "soft": "soft assignments",
     "assigns_any_point": "a rule that assigns any point (or centres)",
+    "merge_tree": "a merge tree",
 }
 
 

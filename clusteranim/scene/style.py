@@ -39,7 +39,9 @@ class StyleOptions(Options):
     layers: list[LayerSpec] = Field(
         default_factory=_default_layers,
         min_length=1,
-        description="Layers from bottom to top: a name, or {name: {option: value}}.",
+        description="Layers from bottom to top: a name, or {name: {option: value}}; by default"
+        " points, centroids and title (for DBSCAN, which has no centroids: points, core and title; for"
+        " mean-shift: points, windows, centroids and title).",
     )
     title: str = Field(
         "{algorithm}, iteration {iteration}",

@@ -7,8 +7,11 @@ from clusteranim.scene.layers.batch import BatchOptions
 from clusteranim.scene.layers.caption import CaptionOptions
 from clusteranim.scene.layers.centroids import CentroidsOptions
 from clusteranim.scene.layers.changes import ChangesOptions
+from clusteranim.scene.layers.core import CoreOptions
+from clusteranim.scene.layers.dendrogram import DendrogramOptions
 from clusteranim.scene.layers.density import DensityOptions
 from clusteranim.scene.layers.ellipses import EllipsesOptions
+from clusteranim.scene.layers.eps import EpsOptions
 from clusteranim.scene.layers.legend import LegendOptions
 from clusteranim.scene.layers.medoids import MedoidsOptions
 from clusteranim.scene.layers.objective import ObjectiveOptions
@@ -35,6 +38,9 @@ LAYERS: dict[str, type[LayerOptions]] = {
         BatchOptions,
         MedoidsOptions,
         WindowsOptions,
+        CoreOptions,
+        EpsOptions,
+        DendrogramOptions,
     )
 }
 

@@ -190,7 +190,11 @@ class LegendLayer:
 
     def _make(self, clusters: tuple[int, ...]) -> Legend:
         self.shown = clusters
-        return self._legend(clusters, self.look, attach=True)
+        legend = self._legend(clusters, self.look, attach=True)
+        # Before any cluster exists (DBSCAN's start), or when none is found, there is
+        # nothing to name: no empty box.
+        legend.set_visible(bool(clusters))
+        return legend
 
     def _points(self, fontsize: str) -> float:
         """A font size in points, with the scene's base size."""

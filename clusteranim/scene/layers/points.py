@@ -10,7 +10,7 @@ show, and numpy composites them into the frame.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 from pydantic import Field
@@ -53,6 +53,11 @@ class PointsOptions(LayerOptions):
     @property
     def static(self) -> bool:
         return self.color_by in ("truth", "none")
+
+    @property
+    def per_iteration(self) -> bool:
+        # Colours by assignment switch at whole iterations; blended responsibilities do not.
+        return self.color_by != "responsibility"
 
     def build(self, context: SceneContext) -> PointsLayer | RasterPointsLayer:
         if len(context.points) > self.raster_above:
@@ -143,8 +148,7 @@ class PointsLayer:
         self.collection = collection
         self.filled = filled
         self.static = options.static
-        # Colours by assignment switch at whole iterations; blended responsibilities do not.
-        self.per_iteration = options.color_by != "responsibility"
+        self.per_iteration = options.per_iteration
         self.artists: list[Artist] = [collection]
         self.painted = False
 
@@ -160,18 +164,51 @@ class PointsLayer:
         return self.artists
 
 
+class Painter(Protocol):
+    """What :class:`RasterPointsLayer` needs of its options: the discs' size and opacity,
+    and the points' colours."""
+
+    @property
+    def size(self) -> float: ...
+
+    @property
+    def alpha(self) -> float: ...
+
+    @property
+    def static(self) -> bool:
+        """Whether the colours never change."""
+        ...
+
+    @property
+    def per_iteration(self) -> bool:
+        """Whether the colours change only from one whole iteration to the next."""
+        ...
+
+    def colors(self, context: SceneContext, frame: Frame, subset: IntArray | None = None) -> FloatArray:
+        """RGBA of the points in ``subset`` (indices into the data) in ``frame``."""
+        ...
+
+
 class RasterPointsLayer:
     """Points as pixels: each point stamps an antialiased disc of the marker's size onto the
     axes' pixel grid, composited by numpy. Where discs overlap, the point drawn last gives
-    the colour (as with markers) and the opacities add up as stacked markers' do."""
+    the colour (as with markers) and the opacities add up as stacked markers' do.
+
+    Parameters
+    ----------
+    options : Painter
+    context : SceneContext
+    members : ndarray of shape (m,), optional
+        Indices of the points to draw, in drawing order; all of them by default.
+    """
 
     static = False  # pixels, not artists: composited each frame (cheaply), never baked in
 
-    def __init__(self, options: PointsOptions, context: SceneContext) -> None:
+    def __init__(self, options: Painter, context: SceneContext, members: IntArray | None = None) -> None:
         self.options = options
         self.context = context
-        # Colours by assignment switch at whole iterations; blended responsibilities do not.
-        self.per_iteration = options.color_by != "responsibility"
+        self.members = members
+        self.per_iteration = options.per_iteration
         self.artists: list[Artist] = []
         self.grid: PixelGrid | None = None
         self.painted: SparseRaster | None = None
@@ -185,7 +222,8 @@ class RasterPointsLayer:
         key = None if self.options.static else frame.key if self.per_iteration else frame
         if self.painted is None or key != self.painted_for:
             self.painted_for = key
-            colors = self.options.colors(self.context, frame, self.shown)
+            shown = self.shown if self.members is None else self.members[self.shown]
+            colors = self.options.colors(self.context, frame, shown)
             self.painted = SparseRaster(self.pixels, colors[self.which, :3], self.opacity)
         return [self.painted]
 
@@ -198,7 +236,8 @@ class RasterPointsLayer:
         rows, columns = grid.shape
         # A canvas padded by the reach on every side: no disc can fall off it.
         padded_rows, padded_columns = rows + 2 * reach, columns + 2 * reach
-        position = grid.to_pixels(self.context.points)  # (column, row from the top)
+        points = self.context.points if self.members is None else self.context.points[self.members]
+        position = grid.to_pixels(points)  # (column, row from the top)
         column, row = np.floor(position[:, 0]), np.floor(position[:, 1])
         near = (column >= -reach) & (column < columns + reach) & (row >= -reach) & (row < rows + reach)
         order = np.flatnonzero(near)
