@@ -524,3 +524,20 @@ def test_the_gif_keeps_the_colour_of_a_cluster_found_at_the_end(tmp_path: Path) 
             assert shown.sum() > 50
             near = np.abs(last[shown].astype(int) - colour).max(axis=1) <= 8
             assert near.mean() > 0.95, (index, opacity)
+
+
+def test_explain_mode_tells_the_rounds_in_its_own_words(tmp_path: Path) -> None:
+    from clusteranim.scene.layers.caption import default_templates
+
+    templates = default_templates(MeanShift.capabilities, key="mean_shift")
+    assert templates["update"].startswith("Each window moves to the mean")
+    assert "Windows that stopped" in templates["assign"] and "window" in templates["first"]
+    scenario = {
+        "data": {"generator": "blobs", "n_samples": 120, "centers": 3},
+        "algorithm": {"name": "mean_shift", "bandwidth": 2.5, "bin_seeding": True},
+        "style": {"width": 240, "height": 200, "layers": ["points", "windows", "centroids", "caption"]},
+        "animation": {"explain": True},
+    }
+    plain = clusteranim.render({**scenario, "animation": {}}, output=tmp_path / "plain.gif")
+    explained = clusteranim.render(scenario, output=tmp_path / "explained.gif")
+    assert explained.frames > plain.frames
