@@ -541,3 +541,13 @@ def test_explain_mode_tells_the_rounds_in_its_own_words(tmp_path: Path) -> None:
     plain = clusteranim.render({**scenario, "animation": {}}, output=tmp_path / "plain.gif")
     explained = clusteranim.render(scenario, output=tmp_path / "explained.gif")
     assert explained.frames > plain.frames
+
+
+def test_a_window_holding_the_whole_view_draws_no_outline() -> None:
+    X = blobs(18, n_samples=60, centers=2)
+    trace = mean_shift_trace(X, bandwidth=1e7)  # every window holds every point
+    built = windows_scene(trace, X)
+    layer = next(layer for layer in built.layers if type(layer).__name__ == "WindowsLayer")
+    built.draw(Frame(trace, trace.n_iter))
+    assert len(layer.circles.get_offsets()) == 0  # type: ignore[attr-defined]
+    assert len(layer.dots.get_offsets()) == 1  # type: ignore[attr-defined]

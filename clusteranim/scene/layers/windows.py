@@ -19,10 +19,10 @@ import numpy as np
 from pydantic import Field
 
 from clusteranim.algorithms.base import AlgorithmProfile
-from clusteranim.arrays import FloatArray, IntArray
+from clusteranim.arrays import BoolArray, FloatArray, IntArray
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.layers.ellipses import ellipse_axes
+from clusteranim.scene.layers.ellipses import contains_box, ellipse_axes
 from clusteranim.scene.palette import Color
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class WindowsOptions(LayerOptions):
             c=[to_rgba(self.centre_color or context.theme.foreground)],
             linewidths=0,
         )
-        return WindowsLayer(context, self, circles, dots)
+        return WindowsLayer(context, self, circles, dots, (width, height, angle))
 
 
 def window_shape(context: SceneContext) -> tuple[float, float, float]:
@@ -134,12 +134,18 @@ class WindowsLayer:
     per_iteration = False
 
     def __init__(
-        self, context: SceneContext, options: WindowsOptions, circles: EllipseCollection, dots: PathCollection
+        self,
+        context: SceneContext,
+        options: WindowsOptions,
+        circles: EllipseCollection,
+        dots: PathCollection,
+        shape: tuple[float, float, float],
     ) -> None:
         from matplotlib.colors import to_rgba_array
 
         self.context = context
         self.options = options
+        self.shape = shape  # width, height and angle of every window in the view
         self.circles = circles
         self.dots = dots
         self.artists: list[Artist] = [circles, dots]
@@ -174,10 +180,25 @@ class WindowsLayer:
         shown = order[first]
         self.dots.set_offsets(places[shown])
         circled = shown[np.argsort(self.turn[shown], kind="stable")[: self.options.max_circles]]
+        # A window that holds the whole view shows no outline, and Agg's time for a curve
+        # grows with its length in pixels (a bandwidth a million times the data's spread).
+        circled = circled[~self._covers_view(places[circled])]
         self.circles.set_offsets(places[circled])
         self.circles.set_edgecolor(self.edges[circled])  # type: ignore[arg-type]
         self.circles.set_facecolor(self.faces[circled])  # type: ignore[arg-type]
         return self.artists if self.options.centre_size > 0 else [self.circles]
+
+    def _covers_view(self, centers: FloatArray) -> BoolArray:
+        """Whether each window at ``centers`` (view units) holds all of the axes' view."""
+        axes = self.context.axes
+        (left, right), (bottom, top) = axes.get_xlim(), axes.get_ylim()
+        corners = np.array([[left, bottom], [left, top], [right, bottom], [right, top]])
+        width, height, angle = self.shape
+        count = centers.shape[0]
+        covering: BoolArray = contains_box(
+            corners, centers, np.full(count, width / 2), np.full(count, height / 2), np.full(count, angle)
+        )
+        return covering
 
     def _positions(self, frame: Frame) -> FloatArray:
         """The windows' centres in data coordinates at ``frame``, moving linearly between rounds."""
