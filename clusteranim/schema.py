@@ -26,6 +26,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from clusteranim.algorithms import ALGORITHMS
+from clusteranim.algorithms.base import DirectOptions
 from clusteranim.algorithms.gmm import GaussianMixtureOptions
 from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.data import GENERATORS
@@ -155,6 +156,10 @@ class ScenarioSchema(GenerateJsonSchema):
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         json_schema = super().model_schema(schema)
         properties = json_schema.get("properties", {})
+        options = schema["cls"]
+        if issubclass(options, DirectOptions):
+            for name in options.unused:  # keys every algorithm has, which this one refuses
+                properties.pop(name, None)
         for (model, name), edit in CHECKED_FIELDS.items():
             if issubclass(schema["cls"], model) and name in properties:
                 properties[name] = edit(properties[name])

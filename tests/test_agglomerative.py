@@ -364,3 +364,12 @@ def test_the_default_layers_draw_the_dendrogram() -> None:
     scenario = clusteranim.load_scenario({"algorithm": {"name": "agglomerative"}})
     names = [layer.plugin_name() for layer in scenario.style.layers]
     assert names == ["points", "centroids", "dendrogram", "title"]
+
+
+def test_list_algorithms_says_the_merge_height_is_reported_not_optimised() -> None:
+    from clusteranim.catalog import describe
+
+    listing = describe("algorithms")
+    line = listing.split("  agglomerative:")[1].splitlines()[1]
+    assert "merge height (reported, not optimised)" in line
+    assert "inertia (lower is better)" in listing

@@ -120,12 +120,14 @@ SCHEMA_ERRORS = [
     "dendrogram_leaves_one",
     "dendrogram_cut_line_text",
     "dendrogram_scale_log",
+    "dbscan_k_unused",  # a key every algorithm has, left out of a direct algorithm's schema
+    "mean_shift_k_given",
+    "agglomerative_max_iter_unused",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
     "core_layer_kmeans",
-    "dbscan_k_unused",  # a key every algorithm has, which a direct algorithm does not use
     "dbscan_explain",  # explain mode against the algorithm
     "title_character_format",  # a template's formats are checked by the loader
     "caption_unknown_field",  # a template's fields are checked by the loader
@@ -139,14 +141,12 @@ LOADER_ERRORS = [
     "huge_coordinates",  # the data overflows
     "collapsing_component",  # fails while fitting
     "kmedoids_pam_too_many",  # the number of points is known once the data is read
-    "mean_shift_k_given",  # a key every algorithm has, that mean-shift does not use
     "mean_shift_quantile_without_auto",  # two keys: quantile only with bandwidth: auto
     "mean_shift_min_bin_freq_without_bins",  # min_bin_freq only with bin_seeding
     "mean_shift_min_bin_freq_too_high",  # known once the data is binned
     "windows_layer_kmeans",  # a layer against the algorithm
     "agglomerative_too_many_points",
     "agglomerative_too_many_labels",  # states (from the number of points) times points
-    "agglomerative_max_iter_unused",  # a key every algorithm has, which a direct algorithm does not use
     "agglomerative_explain",  # explain mode against the algorithm
     "dendrogram_layer_kmeans",  # a layer against the algorithm
     "title_format_type",  # a field's format is checked against its value's type

@@ -315,7 +315,12 @@ class Agglomerative:
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(
-        objective="merge height", centers=True, varying_k=True, merge_tree=True, assigns_any_point=False
+        objective="merge height",
+        optimized=False,
+        centers=True,
+        varying_k=True,
+        merge_tree=True,
+        assigns_any_point=False,
     )
 
     n_clusters: int

@@ -35,6 +35,9 @@ class Capabilities:
     maximize : bool
         Whether a better state has a higher objective (log-likelihood) rather than a
         lower one (inertia).
+    optimized : bool
+        Whether the algorithm optimises its objective, rather than only reporting it
+        (agglomerative clustering's merge height).
     soft : bool
         Whether points have graded memberships (responsibilities), not only labels.
     centers, weights, covariances : bool
@@ -57,6 +60,7 @@ class Capabilities:
 
     objective: str | None = None
     maximize: bool = False
+    optimized: bool = True
     soft: bool = False
     centers: bool = True
     weights: bool = False
@@ -74,7 +78,9 @@ class Capabilities:
         held = [name for name in ("centers", "weights", "covariances") if getattr(self, name)]
         parts = []
         if self.objective is not None:
-            parts.append(f"objective: {self.objective} ({'higher' if self.maximize else 'lower'} is better)")
+            better = ("higher" if self.maximize else "lower") + " is better"
+            reading = better if self.optimized else "reported, not optimised"
+            parts.append(f"objective: {self.objective} ({reading})")
         parts.append("states: " + (", ".join(held) or "labels only"))
         parts.append("assignments: " + ("soft" if self.soft else "hard"))
         parts += [
