@@ -492,3 +492,30 @@ def test_one_and_more_dimensions_render(tmp_path: Path, data: dict[str, Any]) ->
         "output": {"path": str(tmp_path / "out.gif")},
     }
     assert clusteranim.render(document).frames >= 1
+
+
+@pytest.mark.parametrize("n_features", [2, 5])  # the grid, then blocks of the distance matrix
+def test_too_many_pairs_stop_early_with_a_line_naming_eps(
+    monkeypatch: pytest.MonkeyPatch, n_features: int
+) -> None:
+    from clusteranim.algorithms import neighbours
+    from clusteranim.pipeline import run
+
+    X = np.random.default_rng(0).normal(size=(600, n_features))
+    monkeypatch.setattr(neighbours, "MAX_PAIRS", 10_000)
+    monkeypatch.setattr(neighbours, "BLOCK_PAIRS", 4_096)
+    with pytest.raises(neighbours.TooManyPairsError) as raised:
+        radius_neighbours(X, 100.0)  # every pair: 360,000
+    assert 10_000 < raised.value.found < 360_000  # stopped block by block, not at the end
+    monkeypatch.setattr("clusteranim.algorithms.dbscan.MAX_PAIRS", 10_000)
+    document = {
+        "data": {"generator": "blobs", "n_samples": 600, "n_features": n_features},
+        "algorithm": {"name": "dbscan", "eps": 100.0},
+    }
+    with pytest.raises(ScenarioError) as refused:
+        run(clusteranim.load_scenario(document))
+    assert str(refused.value).endswith(
+        "algorithm.eps: is 100: more than 10,000 pairs of points lie within it (over 16 neighbours a"
+        " point on average), more than DBSCAN keeps; lower eps"
+    )
+    assert len(radius_neighbours(X, 0.1).indices) < 10_000  # a small eps still works

@@ -120,6 +120,8 @@ SCHEMA_ERRORS = [
     "dendrogram_leaves_one",
     "dendrogram_cut_line_text",
     "dendrogram_scale_log",
+    "mean_shift_bandwidth_huge",
+    "agglomerative_merges_per_state_huge",
     "dbscan_k_unused",  # a key every algorithm has, left out of a direct algorithm's schema
     "mean_shift_k_given",
     "agglomerative_max_iter_unused",

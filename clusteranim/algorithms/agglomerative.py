@@ -378,7 +378,9 @@ class Agglomerative:
         )
 
 
-MergesPerState = Annotated[int, Field(ge=1)] | Literal["auto"]
+#: Most merges per state accepted (more than any data set has: all the merges in one state).
+MAX_MERGES_PER_STATE = 10**9
+MergesPerState = Annotated[int, Field(ge=1, le=MAX_MERGES_PER_STATE)] | Literal["auto"]
 
 
 class AgglomerativeOptions(DirectOptions):

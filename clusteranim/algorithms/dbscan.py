@@ -30,8 +30,15 @@ import numpy as np
 from pydantic import Field
 
 from clusteranim.algorithms.base import Capabilities, DirectOptions, Recording
-from clusteranim.algorithms.neighbours import Neighbourhoods, radius_neighbours, ranges
+from clusteranim.algorithms.neighbours import (
+    MAX_PAIRS,
+    Neighbourhoods,
+    TooManyPairsError,
+    radius_neighbours,
+    ranges,
+)
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
+from clusteranim.options import OptionError
 
 #: Wave of the points no cluster reaches (noise).
 UNREACHED = -1
@@ -197,7 +204,15 @@ class Dbscan:
     def record(self, X: FloatArray, max_iter: int) -> Recording:
         """The start (no point in a cluster) and the waves of the expansion, at most
         ``max_iter`` states after the start."""
-        expansion = expand(X, self.eps, self.min_samples)
+        try:
+            expansion = expand(X, self.eps, self.min_samples)
+        except TooManyPairsError as error:
+            raise OptionError(
+                "eps",
+                f"is {self.eps:g}: more than {MAX_PAIRS:,} pairs of points lie within it (over"
+                f" {MAX_PAIRS // error.n_samples:,} neighbours a point on average), more than DBSCAN"
+                " keeps; lower eps",
+            ) from None
         ends = wave_ends(int(expansion.waves.max(initial=UNREACHED)) + 1, max_iter)
         reached = (expansion.waves >= 0) & (expansion.waves <= np.concatenate([[UNREACHED], ends])[:, None])
         labels = np.where(reached, expansion.labels, -1)

@@ -609,6 +609,11 @@ class MeanShift:
         )
 
 
+#: Largest bandwidth: its square, and sums of squared distances within it, stay finite
+#: (as the largest coordinate a trace may hold).
+MAX_BANDWIDTH = 1e100
+
+
 class MeanShiftOptions(DirectOptions):
     """Mean-shift: windows climb to the modes of the density; the number of clusters is
     the number of modes they find."""
@@ -641,7 +646,7 @@ class MeanShiftOptions(DirectOptions):
         description="flat: each window moves to the mean of the points within bandwidth (scikit-learn's"
         " MeanShift); gaussian: to the mean of all points weighted by exp(-d^2 / (2 bandwidth^2)).",
     )
-    bandwidth: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
+    bandwidth: Annotated[float, Field(gt=0, le=MAX_BANDWIDTH)] | Literal["auto"] = Field(
         "auto",
         description="The windows' radius (the Gaussian's standard deviation), in the fitting space; auto:"
         " scikit-learn's estimate_bandwidth, the mean distance of each point to its quantile x n nearest"

@@ -13,6 +13,7 @@ they find the same pairs; equal points are at distance 0 exactly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise, product
 
@@ -34,6 +35,18 @@ CELL_SPLIT = 2
 BLOCK_PAIRS = 1 << 20
 #: Largest cell number the grid may use (numbers are int64).
 MAX_CELL_NUMBER = 1 << 62
+#: Most pairs of neighbours kept (each costs 8 bytes, and DBSCAN holds a few arrays of
+#: them): about 0.5 GB of indices, 3,300 neighbours a point at 20,000 points.
+MAX_PAIRS = 1 << 26
+
+
+class TooManyPairsError(ValueError):
+    """More pairs of points lie within the radius than :data:`MAX_PAIRS`."""
+
+    def __init__(self, found: int, n_samples: int) -> None:
+        super().__init__(f"more than {found:,} pairs of points")
+        self.found = found
+        self.n_samples = n_samples
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +115,12 @@ def radius_neighbours(X: FloatArray, radius: float) -> Neighbourhoods:
     Neighbourhoods
         Point ``j`` is a neighbour of ``i`` when the sum of the squared differences of
         their coordinates is at most ``radius ** 2``.
+
+    Raises
+    ------
+    TooManyPairsError
+        When more than :data:`MAX_PAIRS` pairs lie within ``radius`` (found block by
+        block: the memory stays bounded).
     """
     n_samples, n_features = X.shape
     if n_samples == 0:
@@ -167,10 +186,7 @@ def _by_grid(X: FloatArray, radius: float, cells: IntArray, strides: IntArray) -
         np.cumsum(per_point), np.arange(0, int(per_point.sum()), BLOCK_PAIRS), side="right"
     )
     edges = np.unique(np.concatenate([[0], bounds, [n_samples]]))
-    parts = list(_pool().map(block, [slice(int(a), int(b)) for a, b in pairwise(edges)]))
-    return Neighbourhoods(
-        offsets(np.concatenate([part[0] for part in parts])), np.concatenate([part[1] for part in parts])
-    )
+    return _gathered(_pool().map(block, [slice(int(a), int(b)) for a, b in pairwise(edges)]), n_samples)
 
 
 def _by_blocks(X: FloatArray, radius: float) -> Neighbourhoods:
@@ -187,7 +203,17 @@ def _by_blocks(X: FloatArray, radius: float) -> Neighbourhoods:
         found: IntArray = np.nonzero(near)[1]
         return near.sum(axis=1), found
 
-    parts = list(_pool().map(block, range(0, n_samples, rows_per_block)))
-    return Neighbourhoods(
-        offsets(np.concatenate([part[0] for part in parts])), np.concatenate([part[1] for part in parts])
-    )
+    return _gathered(_pool().map(block, range(0, n_samples, rows_per_block)), n_samples)
+
+
+def _gathered(parts: Iterator[tuple[IntArray, IntArray]], n_samples: int) -> Neighbourhoods:
+    """The blocks' counts and neighbours, in order, as one Neighbourhoods; stops with
+    :class:`TooManyPairsError` as soon as they hold more than :data:`MAX_PAIRS` pairs."""
+    counts, found, total = [], [], 0
+    for part_counts, part_found in parts:
+        total += len(part_found)
+        if total > MAX_PAIRS:
+            raise TooManyPairsError(total, n_samples)
+        counts.append(part_counts)
+        found.append(part_found)
+    return Neighbourhoods(offsets(np.concatenate(counts)), np.concatenate(found))
