@@ -519,3 +519,21 @@ def test_too_many_pairs_stop_early_with_a_line_naming_eps(
         " point on average), more than DBSCAN keeps; lower eps"
     )
     assert len(radius_neighbours(X, 0.1).indices) < 10_000  # a small eps still works
+
+
+def test_its_trace_file_draws_the_same_bytes_captions_included(tmp_path: Path) -> None:
+    """Its captions use no setting of the run that a trace file lacks (start, tolerance,
+    limit): drawn from the file, they are the same."""
+    from clusteranim.pipeline import run
+    from clusteranim.trace import read_trace
+
+    scenario = Path(__file__).parent.parent / "configs" / "14_dbscan.yaml"
+    small = {"style.width": 320, "style.height": 240}
+    direct = clusteranim.render(scenario, output=tmp_path / "direct.gif", jobs=1, **small)
+    run(clusteranim.load_scenario(scenario)).save(tmp_path / "t.npz")
+    assert read_trace(tmp_path / "t.npz", "t.npz", 10**6).profile.key == "dbscan"
+    again = clusteranim.render(
+        scenario, output=tmp_path / "again.gif", trace=tmp_path / "t.npz", jobs=1, **small
+    )
+    assert direct.frames == again.frames
+    assert (tmp_path / "direct.gif").read_bytes() == (tmp_path / "again.gif").read_bytes()

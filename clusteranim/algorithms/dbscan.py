@@ -241,7 +241,7 @@ class DbscanOptions(DirectOptions):
         "init": "Start: the core points (enough neighbours within eps) are known; no cluster yet",
         "iteration": "Step {iteration}: the clusters spread from core point to core point within eps"
         " (joined: {changed})",
-        "converged": "Done: clusters found, k = {k}; grey points lie within eps of no core point (noise)",
+        "converged": "Done: k = {k}; the grey points lie within eps of no core point (noise)",
     }
 
     layers = ("points", "core", "title")

@@ -8,6 +8,7 @@ for k-means, E- and M-steps for mixtures).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -108,7 +109,24 @@ def default_templates(capabilities: Capabilities, given: bool = False, key: str 
         defaults = NEAREST
     else:
         defaults = GENERAL
-    return {**defaults, **own, **GIVEN} if given else {**defaults, **own}
+    templates = {**defaults, **own}
+    if given:
+        # A trace made elsewhere does not say how it started, nor its tolerance or limit:
+        # a template that tells them (and "stopped", which says the limit was reached)
+        # gives way to a plainer one.
+        for kind, plain in GIVEN.items():
+            if kind == "stopped" or _names(templates.get(kind, "")) & RUN_FACTS:
+                templates[kind] = plain
+    return templates
+
+
+#: The fields a caption takes from the run's settings, which a given trace does not have.
+RUN_FACTS = frozenset({"init", "tol", "max_iter"})
+
+
+def _names(template: str) -> set[str]:
+    """The names of the fields ``template`` uses ("k" for ``{k:d}``)."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def _check(template: str | None) -> str | None:
