@@ -537,3 +537,15 @@ def test_its_trace_file_draws_the_same_bytes_captions_included(tmp_path: Path) -
     )
     assert direct.frames == again.frames
     assert (tmp_path / "direct.gif").read_bytes() == (tmp_path / "again.gif").read_bytes()
+
+
+def test_overlapping_eps_faces_are_filled_once() -> None:
+    """Many circles over one place tint it as one circle does: the face opacity holds, and
+    the points under it stay visible."""
+    X = np.vstack([np.zeros((40, 2)) + np.linspace(0, 0.01, 40)[:, None], [[5.0, 5.0]]])
+    trace = dbscan_trace(X, 3.0, 5)
+    layers: list[Any] = [{"eps": {"show": "reached", "alpha": 0.0, "fill": 0.2, "max_circles": 40}}]
+    image, scene = draw(trace, layers, len(trace) - 1, aspect="equal")
+    tint = pixel(scene, image, X[0], dx=20)
+    expected = 0.8 * np.ones(3) + 0.2 * np.array(BLUE)
+    assert np.allclose(tint, expected, atol=0.03), tint  # 40 faces stacked: near-opaque blue

@@ -5,7 +5,9 @@ each cluster): the points inside them are those the next wave takes in. A circle
 eps-ball in the data's coordinates (an ellipse when ``normalize`` scaled the axes
 unevenly, or the ball's outline through the view for more than two dimensions; on a
 strip, 1-D data, an interval). Many circles make a blob rather than a picture, so at most
-``max_circles`` are drawn, chosen evenly among those due.
+``max_circles`` are drawn, chosen evenly among those due. The faces of a cluster's circles
+are filled as one shape (their union), once: overlapping circles do not darken each other
+into an opaque patch that hides the points.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from clusteranim.scene.palette import Color
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
-    from matplotlib.collections import EllipseCollection, LineCollection
+    from matplotlib.collections import EllipseCollection, LineCollection, PathCollection
+    from matplotlib.path import Path
+
+#: Vertices of the polygon a circle's face is drawn as (sub-pixel at any frame size here).
+FACE_VERTICES = 96
 
 
 def evenly(indices: IntArray, most: int) -> IntArray:
@@ -91,8 +97,14 @@ class EpsOptions(LayerOptions):
                 offset_transform=context.axes.transData,
                 linewidths=self.linewidth,
             )
+        faces: PathCollection | None = None
+        if self.fill > 0 and context.projection.strip is None:
+            from matplotlib.collections import PathCollection
+
+            faces = PathCollection([], edgecolors="none", linewidths=0)
+            context.axes.add_collection(faces, autolim=False)
         context.axes.add_collection(circles, autolim=False)
-        return EpsLayer(self, context, circles, (2 * float(major), 2 * float(minor), float(angle)))
+        return EpsLayer(self, context, circles, faces, (2 * float(major), 2 * float(minor), float(angle)))
 
 
 class EpsLayer:
@@ -106,14 +118,23 @@ class EpsLayer:
         options: EpsOptions,
         context: SceneContext,
         circles: EllipseCollection | LineCollection,
+        faces: PathCollection | None,
         size: tuple[float, float, float],
     ) -> None:
         self.options = options
         self.context = context
         self.circles = circles
+        self.faces = faces
         self.size = size
         self.core = core_points(context)
-        self.artists: list[Artist] = [circles]
+        self.artists: list[Artist] = [circles] if faces is None else [faces, circles]
+        width, height, angle = size
+        turn = np.linspace(0.0, 2 * np.pi, FACE_VERTICES, endpoint=False)
+        cosine, sine = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+        x, y = width / 2 * np.cos(turn), height / 2 * np.sin(turn)
+        #: One circle's outline about its centre, counter-clockwise (every circle alike:
+        #: with the non-zero rule their union is filled once).
+        self.outline = np.column_stack([x * cosine - y * sine, x * sine + y * cosine])
 
     def due(self, frame: Frame) -> IntArray:
         """Indices of the core points whose circles ``frame`` shows."""
@@ -150,5 +171,21 @@ class EpsLayer:
         else:
             colors = np.tile(to_rgba(options.color), (count, 1))
         self.circles.set_edgecolor(np.column_stack([colors[:, :3], np.full(count, options.alpha)]))  # type: ignore[arg-type]
-        self.circles.set_facecolor(np.column_stack([colors[:, :3], np.full(count, options.fill)]))  # type: ignore[arg-type]
+        self.circles.set_facecolor("none")
+        if self.faces is not None:
+            groups, first = np.unique(colors, axis=0, return_index=True)
+            which = np.unique(colors, axis=0, return_inverse=True)[1].reshape(-1)
+            self.faces.set_paths([self._union(centers[which == group]) for group in range(len(groups))])
+            self.faces.set_facecolor(np.column_stack([colors[first, :3], np.full(len(first), options.fill)]))  # type: ignore[arg-type]
         return self.artists
+
+    def _union(self, centers: FloatArray) -> Path:
+        """One path of the circles about ``centers``: filled once where they overlap."""
+        from matplotlib.path import Path
+
+        count = len(centers)
+        # Each circle: its vertices, then its centre as the (ignored) vertex of CLOSEPOLY.
+        vertices = np.concatenate([centers[:, None, :] + self.outline, centers[:, None, :]], axis=1)
+        codes = np.full((count, FACE_VERTICES + 1), Path.LINETO, dtype=Path.code_type)
+        codes[:, 0], codes[:, -1] = Path.MOVETO, Path.CLOSEPOLY
+        return Path(vertices.reshape(-1, 2), codes.reshape(-1))
