@@ -175,9 +175,11 @@ style:
   title: "agglomerative clustering (ward): merge height {{objective:.2f}}"
 """
 
+EXPLAIN = """
+  explain: false             # true: each iteration as its two half-steps, with captions"""
+
 TAIL = """
-animation:
-  explain: false             # true: each iteration as its two half-steps, with captions
+animation:{explain}
   easing: ease-in-out        # how tweened frames move (with output.tween > 0)
 
 output:
@@ -206,11 +208,15 @@ STARTERS: dict[str, tuple[tuple[str, str], str]] = {
 def starter_text(algorithm: str, name: str) -> str:
     """The starter scenario for ``algorithm`` (a key of :data:`STARTERS`), to be saved as
     ``name``."""
+    from clusteranim.algorithms import ALGORITHMS
+
     (generator, data), body = STARTERS[algorithm]
+    # An algorithm that refuses explain mode is not offered it.
+    explain = "" if ALGORITHMS[algorithm].unexplained else EXPLAIN
     return (
         COMMON_HEAD.format(name=name, generator=generator, data=data)
         + body.format()
-        + TAIL.format(stem=Path(name).stem)
+        + TAIL.format(explain=explain, stem=Path(name).stem)
     )
 
 

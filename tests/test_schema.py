@@ -418,3 +418,16 @@ def test_init_offers_every_starter() -> None:
     from clusteranim.cli import STARTER_NAMES
 
     assert list(STARTERS) == STARTER_NAMES
+    assert set(STARTERS) == set(ALGORITHMS)  # one for each algorithm
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `clusteranim init [PATH]`")[1].split("###")[0]
+    assert all(f"`{name}`" in section for name in STARTERS)
+
+
+@pytest.mark.parametrize("algorithm", list(STARTERS))
+def test_a_starter_offers_explain_mode_only_where_it_works(algorithm: str) -> None:
+    """Its commented `explain: false` line, switched on, must load (or be absent)."""
+    text = starter_text(algorithm, "scenario.yaml")
+    assert ("explain: false" in text) == (not ALGORITHMS[algorithm].unexplained)
+    if "explain: false" in text:
+        assert loader_accepts(parse(text.replace("explain: false", "explain: true")))
