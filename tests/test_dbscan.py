@@ -286,7 +286,7 @@ def load(algorithm: dict[str, Any], **sections: Any) -> clusteranim.Scenario:
         ({"min_samples": 0}, {}, r"algorithm\.min_samples: must be >= 1"),
         ({"min_samples": 2.5}, {}, r"algorithm\.min_samples"),
         ({"max_iter": 0}, {}, r"algorithm\.max_iter: must be >= 1"),
-        ({"k": 2}, {}, r"algorithm\.k: is not used by DBSCAN, which finds the clusters itself"),
+        ({"k": 2}, {}, r"algorithm\.k: is not used by DBSCAN: it finds the number of clusters itself"),
         ({"tol": 0.1}, {}, r"algorithm\.tol: is not used by DBSCAN"),
         ({"seed": 3}, {}, r"algorithm\.seed: is not used by DBSCAN"),
         ({"metric": "manhattan"}, {}, r"algorithm\.metric"),

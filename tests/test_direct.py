@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -55,8 +56,7 @@ TOY = textwrap.dedent(
     class ToyOptions(DirectOptions):
         display_name: ClassVar[str] = "toy"
         capabilities: ClassVar[Capabilities] = Toy.capabilities
-        unused: ClassVar[tuple[str, ...]] = ("k", "tol")
-        unused_reason: ClassVar[str] = ", as it finds the clusters itself"
+        unused: ClassVar[dict[str, str]] = {"k": "it finds the clusters itself", "tol": "it never iterates"}
         name: Literal["toy"] = "toy"
         clusters: int = 3
 
@@ -149,9 +149,9 @@ def test_a_direct_algorithm_renders_saves_and_reads_back_its_own_arrays(tmp_path
         (
             {"name": "toy", "tol": 0.1},
             {},
-            "algorithm.tol: is not used by toy, as it finds the clusters itself",
+            "algorithm.tol: is not used by toy: it never iterates",
         ),
-        ({"name": "toy", "k": 4}, {}, "algorithm.k: is not used by toy, as it finds the clusters itself"),
+        ({"name": "toy", "k": 4}, {}, "algorithm.k: is not used by toy: it finds the clusters itself"),
         (
             {"name": "toy"},
             {"palette": ["red", "blue"]},
@@ -188,7 +188,7 @@ def test_unused_keys_are_not_listed() -> None:
     from clusteranim.algorithms.base import DirectOptions
 
     class Quiet(DirectOptions):
-        unused = ("k", "max_iter")
+        unused: ClassVar[dict[str, str]] = {"k": "", "max_iter": ""}
 
     assert "k" not in Quiet.parameters() and "max_iter" not in Quiet.parameters()
     assert "normalize" in Quiet.parameters()

@@ -390,7 +390,7 @@ def test_the_scenario_keys() -> None:
         ({"min_bin_freq": 2}, "algorithm.min_bin_freq: is only used with bin_seeding: true"),
         ({"bin_seeding": True, "min_bin_freq": 0}, "algorithm.min_bin_freq"),
         ({"kernel": "epanechnikov"}, "algorithm.kernel"),
-        ({"k": 3}, "algorithm.k: is not used by mean-shift, which finds the clusters itself"),
+        ({"k": 3}, "algorithm.k: is not used by mean-shift: it finds the number of clusters itself"),
         ({"tol": 0.1}, "algorithm.tol: is not used by mean-shift"),
         ({"max_iter": 0}, "algorithm.max_iter"),
     ],

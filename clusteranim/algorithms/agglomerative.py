@@ -400,8 +400,11 @@ class AgglomerativeOptions(DirectOptions):
         " group of merges (leave explain off; the dendrogram layer shows the merges)"
     )
     layers: ClassVar[tuple[str, ...]] = ("points", "centroids", "dendrogram", "title")
-    unused: ClassVar[tuple[str, ...]] = ("max_iter", "tol", "seed")
-    unused_reason: ClassVar[str] = ", which draws nothing at random and merges clusters until k remain"
+    unused: ClassVar[dict[str, str]] = {
+        "max_iter": "it merges clusters until k remain (merges_per_state sets the steps)",
+        "tol": "it merges clusters until k remain",
+        "seed": "it draws nothing at random",
+    }
 
     name: Literal["agglomerative"] = "agglomerative"
     linkage: Method = Field(

@@ -294,11 +294,10 @@ class DirectAlgorithm(Protocol):
 class DirectOptions(AlgorithmOptions):
     """Options of a direct algorithm; subclasses implement ``recorder``."""
 
-    #: Keys every algorithm has that this one does not use ("k", "max_iter", "tol"):
-    #: giving one is an error, and ``clusteranim list`` does not show them.
-    unused: ClassVar[tuple[str, ...]] = ()
-    #: Why those keys are not used, to end the message (", as DBSCAN finds the clusters").
-    unused_reason: ClassVar[str] = ""
+    #: Keys every algorithm has that this one does not use ("k", "max_iter", "tol"), each
+    #: with the reason its message gives ("it finds the number of clusters itself"):
+    #: giving one is an error, and neither ``clusteranim list`` nor the schema shows them.
+    unused: ClassVar[dict[str, str]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -306,7 +305,7 @@ class DirectOptions(AlgorithmOptions):
         if isinstance(data, Mapping):
             for key in cls.unused:
                 if key in data:
-                    raise OptionError(key, f"is not used by {cls.display_name}{cls.unused_reason}")
+                    raise OptionError(key, f"is not used by {cls.display_name}: {cls.unused[key]}")
         return data
 
     @classmethod

@@ -235,8 +235,11 @@ class DbscanOptions(DirectOptions):
     summary = "DBSCAN: clusters grown wave by wave from core points (eps, min_samples); the rest is noise"
     display_name = "DBSCAN"
     capabilities = Dbscan.capabilities
-    unused = ("k", "tol", "seed")
-    unused_reason = ", which finds the clusters itself and draws nothing at random"
+    unused: ClassVar[dict[str, str]] = {
+        "k": "it finds the number of clusters itself (eps and min_samples decide it)",
+        "tol": "its expansion ends when no cluster can grow",
+        "seed": "it draws nothing at random",
+    }
     captions: ClassVar[dict[str, str]] = {
         "init": "Start: the core points (enough neighbours within eps) are known; no cluster yet",
         "iteration": "Step {iteration}: the clusters spread from core point to core point within eps"

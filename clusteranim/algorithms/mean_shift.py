@@ -635,10 +635,10 @@ class MeanShiftOptions(DirectOptions):
     }
     capabilities = MeanShift.capabilities
     layers: ClassVar[tuple[str, ...]] = ("points", "windows", "centroids", "title")
-    unused: ClassVar[tuple[str, ...]] = ("k", "tol")
-    unused_reason: ClassVar[str] = (
-        ", which finds the clusters itself and stops a window once it moves by at most 1e-3 x bandwidth"
-    )
+    unused: ClassVar[dict[str, str]] = {
+        "k": "it finds the number of clusters itself (the bandwidth decides it)",
+        "tol": "a window stops once it moves by at most 1e-3 x bandwidth",
+    }
 
     name: Literal["mean_shift"] = "mean_shift"
     kernel: Kernel = Field(
