@@ -129,6 +129,7 @@ SCHEMA_ERRORS = [
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
+    "batch_layer_dbscan",
     "core_layer_kmeans",
     "dbscan_explain",  # explain mode against the algorithm
     "title_character_format",  # a template's formats are checked by the loader

@@ -49,13 +49,14 @@ class BatchOptions(LayerOptions):
     )
 
     def check_for(self, profile: AlgorithmProfile) -> None:
-        super().check_for(profile)
+        # The algorithm first: "needs centres" would mislead for one without batches.
         if profile.key != MiniBatchKMeansOptions.plugin_name():
             raise OptionError(
                 "",
                 f"batch needs {MiniBatchKMeansOptions.display_name} (algorithm.name:"
                 f" {MiniBatchKMeansOptions.plugin_name()}): {profile.name or 'this trace'} has no batches",
             )
+        super().check_for(profile)
 
     def build(self, context: SceneContext) -> BatchLayer:
         from matplotlib.patches import Rectangle
