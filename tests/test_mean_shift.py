@@ -330,9 +330,12 @@ def test_degenerate_data() -> None:
     trace = mean_shift_trace(same, bandwidth=0.5)
     np.testing.assert_allclose(trace.centers[-1], [[3.5, 3.5]])
     assert (trace.labels(-1) == 0).all() and trace.converged
-    with pytest.raises(OptionError, match=r"auto estimates 0") as caught:
+    with pytest.raises(OptionError, match=r"auto estimates 0 \(the 3 nearest of 12 points are") as caught:
         mean_shift_trace(same, bandwidth="auto")
     assert caught.value.key == "bandwidth"
+    # a quantile that counts only the point itself: the quantile is to blame, not the data
+    with pytest.raises(OptionError, match=r"quantile 0.01 of 12 points counts each point alone"):
+        mean_shift_trace(np.arange(24.0).reshape(12, 2), bandwidth="auto", quantile=0.01)
     # one point, two points, far apart and near
     assert mean_shift_trace(np.array([[1.0, 2.0]]), bandwidth=1.0).n_clusters == 1
     assert mean_shift_trace(np.array([[0.0, 0.0], [5.0, 0.0]]), bandwidth=1.0).n_clusters == 2

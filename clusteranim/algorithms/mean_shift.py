@@ -550,11 +550,14 @@ class MeanShift:
             return self.bandwidth
         estimate = estimate_bandwidth(X, self.quantile, self.bandwidth_samples, self.seed)
         if not estimate > 0:
-            raise OptionError(
-                "bandwidth",
-                f"auto estimates 0 (the {max(int(X.shape[0] * self.quantile), 1):,} nearest points"
-                " of every point are at its own place); raise quantile or give a bandwidth",
+            used = X.shape[0] if self.bandwidth_samples is None else min(self.bandwidth_samples, X.shape[0])
+            neighbours = max(int(used * self.quantile), 1)
+            reason = (
+                f"quantile {self.quantile:g} of {used:,} points counts each point alone, at distance 0"
+                if neighbours == 1
+                else f"the {neighbours:,} nearest of {used:,} points are, for every point, at its own place"
             )
+            raise OptionError("bandwidth", f"auto estimates 0 ({reason}); raise quantile or give a bandwidth")
         return estimate
 
     def record(self, X: FloatArray, max_iter: int) -> Recording:
