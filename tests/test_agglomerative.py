@@ -373,3 +373,178 @@ def test_list_algorithms_says_the_merge_height_is_reported_not_optimised() -> No
     line = listing.split("  agglomerative:")[1].splitlines()[1]
     assert "merge height (reported, not optimised)" in line
     assert "inertia (lower is better)" in listing
+
+
+def sized_scene(
+    X: np.ndarray,
+    layers: list[Any],
+    width: int,
+    height: int,
+    n_clusters: int,
+    linkage_name: str = "ward",
+    **style_options: Any,
+) -> tuple[Scene, Trace]:
+    algorithm = Agglomerative(n_clusters, linkage_name, "auto")
+    trace = record_direct(algorithm, X, 0, profile=AgglomerativeOptions(k=n_clusters).profile())
+    style = StyleOptions.model_validate({"width": width, "height": height, "layers": layers, **style_options})
+    return Scene(style, trace, Dataset(X), "agglomerative clustering"), trace
+
+
+def within(box: Any, outer: Any, slack: float = 0.5) -> bool:
+    return bool(
+        box.x0 >= outer.x0 - slack
+        and box.y0 >= outer.y0 - slack
+        and box.x1 <= outer.x1 + slack
+        and box.y1 <= outer.y1 + slack
+    )
+
+
+def panel_texts(layer: DendrogramLayer) -> list[Any]:
+    """Every text the panel draws: its title, axis labels, tick labels and the cut's label."""
+    panel = layer.panel
+    texts = [panel.title, panel.xaxis.label, panel.yaxis.label, *panel.texts]
+    for axis in (panel.xaxis, panel.yaxis):
+        low, high = sorted(axis.get_view_interval())
+        for tick, location in zip(axis.get_major_ticks(), axis.get_majorticklocs(), strict=True):
+            if low <= location <= high:
+                texts.append(tick.label1)
+    return [text for text in texts if text.get_visible() and text.get_text()]
+
+
+def tree_lines(layer: DendrogramLayer) -> np.ndarray:
+    """The lines of the tree as drawn, (x0, y0, x1, y1) in pixels, each vertical or horizontal."""
+    tree = layer.tree
+    segments = [tree.links[:, :2], tree.links[:, 1:3], tree.links[:, 2:], tree.stems[tree.stems[:, 1, 1] > 0]]
+    ends = np.concatenate(segments).reshape(-1, 2)
+    pixels: np.ndarray = layer.panel.transData.transform(ends).reshape(-1, 4)
+    return pixels
+
+
+def crosses(box: Any, lines: np.ndarray, clearance: float = 0.0) -> bool:
+    """Whether a line comes within ``clearance`` pixels of ``box``."""
+    low = np.minimum(lines[:, :2], lines[:, 2:])
+    high = np.maximum(lines[:, :2], lines[:, 2:])
+    return bool(
+        (
+            (low[:, 0] < box.x1 + clearance)
+            & (high[:, 0] > box.x0 - clearance)
+            & (low[:, 1] < box.y1 + clearance)
+            & (high[:, 1] > box.y0 - clearance)
+        ).any()
+    )
+
+
+def two_moons() -> np.ndarray:
+    from sklearn.datasets import make_moons
+
+    X, _ = make_moons(400, noise=0.06, random_state=3)
+    return np.asarray(X, dtype=np.float64)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "corner"),
+    [
+        (640, 480, "auto"),
+        (320, 240, "auto"),
+        (320, 240, "lower right"),
+        (240, 180, "auto"),
+        (200, 150, "auto"),
+    ],
+)
+def test_the_dendrograms_texts_keep_inside_its_box_and_the_tree_keeps_most_of_it(
+    width: int, height: int, corner: str
+) -> None:
+    import itertools
+
+    X = two_moons()  # configs/15_agglomerative.yaml
+    layers = [
+        {"points": {"size": 14}},
+        {"dendrogram": {"width": 0.36, "height": 0.32, "corner": corner}},
+        "title",
+    ]
+    built, trace = sized_scene(X, layers, width, height, n_clusters=2, linkage_name="single", padding=0.1)
+    (layer,) = [each for each in built.layers if isinstance(each, DendrogramLayer)]
+    built.draw(Frame(trace, trace.n_iter))
+    renderer = built.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = layer.box.get_window_extent(renderer)
+    assert within(box, built.figure.bbox)
+    texts = panel_texts(layer)
+    extents = [text.get_window_extent(renderer) for text in texts]
+    for text, extent in zip(texts, extents, strict=True):
+        assert within(extent, box), (text.get_text(), extent, box)
+    for (first, one), (second, other) in itertools.combinations(zip(texts, extents, strict=True), 2):
+        assert not one.overlaps(other) or min(one.width, other.width) == 0, (
+            first.get_text(),
+            second.get_text(),
+        )
+    # The tree keeps a good part of the box, inside it.
+    plot = layer.panel.get_window_extent(renderer)
+    assert within(plot, box)
+    assert plot.width >= 0.4 * box.width and plot.height >= 0.4 * box.height
+    # The cut's label, when there is room for it, crosses no line of the tree.
+    labels = [text for text in layer.panel.texts if text.get_visible() and "k = " in text.get_text()]
+    for label in labels:
+        extent = label.get_window_extent(renderer)
+        assert not crosses(extent, tree_lines(layer), clearance=1.0)
+        for text, other in zip(texts, extents, strict=True):
+            if text is not label and other.width > 0:
+                assert not extent.padded(1.0).overlaps(other), text.get_text()  # clear of the title
+        # In the plot, or beside it: not across its frame.
+        for edge in (plot.y0, plot.y1):
+            assert not extent.y0 + 0.5 < edge < extent.y1 - 0.5
+        for edge in (plot.x0, plot.x1):
+            assert not extent.x0 + 0.5 < edge < extent.x1 - 0.5
+    if width >= 640:
+        # Room for every text: the title, the height axis' label, the ticks and the cut's label.
+        shown = {text.get_text() for text in texts}
+        assert {"dendrogram, top 30 clusters", "merge height"} <= shown and labels
+    if width <= 200:
+        # No room for text: the tree and the cut line alone, the box less its padding.
+        assert texts == [] and plot.width >= 0.8 * box.width
+
+
+def test_on_1d_data_the_dendrogram_keeps_off_the_strip() -> None:
+    X = np.concatenate(
+        [np.random.default_rng(seed).normal(6.0 * seed, 1.0, size=(40, 1)) for seed in range(3)]
+    )
+    built, trace = sized_scene(X, ["points", "centroids", "dendrogram", "title"], 640, 480, n_clusters=3)
+    (layer,) = [each for each in built.layers if isinstance(each, DendrogramLayer)]
+    built.draw(Frame(trace, trace.n_iter))
+    renderer = built.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = layer.box.get_window_extent(renderer)
+    points = built.context.axes.transData.transform(built.context.points)
+    low, high = box.get_points()
+    assert not ((points >= low) & (points <= high)).all(axis=1).any()
+    assert within(box, built.figure.bbox)
+    for text in panel_texts(layer):
+        assert within(text.get_window_extent(renderer), box), text.get_text()
+
+
+def test_with_k_equal_to_n_the_legend_keeps_off_the_dendrogram() -> None:
+    X = blobs(4, n_samples=60)
+    layers = ["points", "centroids", "dendrogram", "legend", "title"]
+    built, trace = sized_scene(X, layers, 640, 480, n_clusters=60)
+    (layer,) = [each for each in built.layers if isinstance(each, DendrogramLayer)]
+    built.draw(Frame(trace, trace.n_iter))
+    renderer = built.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = layer.box.get_window_extent(renderer)
+    legend = built.layers[3].legend.get_window_extent(renderer)  # type: ignore[attr-defined]
+    assert not legend.overlaps(box)
+    for each in (legend, box):
+        assert within(each, built.figure.bbox)
+    for text in panel_texts(layer):
+        assert within(text.get_window_extent(renderer), box), text.get_text()
+
+
+def test_fewer_leaves_than_k_are_raised_to_k_as_documented() -> None:
+    X = blobs(5, n_samples=80)
+    built, _ = scene(X, [{"dendrogram": {"leaves": 2}}], n_clusters=5)
+    layer = built.layers[0]
+    assert isinstance(layer, DendrogramLayer)
+    assert layer.tree.stems.shape[0] == 5
+    from clusteranim.scene.layers.dendrogram import DendrogramOptions
+
+    assert "raised to k" in (DendrogramOptions.model_fields["leaves"].description or "")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| | `leaves` |")]
+    assert "raised to k" in row and "at least k" not in row

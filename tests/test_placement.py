@@ -192,3 +192,81 @@ def test_a_legend_of_forty_clusters_stays_within_the_axes(width: int, height: in
         shown = len(texts) - 1
         assert texts[-1] == f"… {40 - shown} more"
         assert texts[:shown] == [f"cluster {index + 1}" for index in range(shown)]
+
+
+def all_but_the_lower_right() -> np.ndarray:
+    """Points everywhere but in the lower right corner of the view."""
+    X = np.random.default_rng(6).uniform(0, 10, size=(4000, 2))
+    return X[~((X[:, 0] > 6) & (X[:, 1] < 4))]
+
+
+@pytest.mark.parametrize("legend_first", [True, False])
+def test_a_panel_takes_its_corner_before_the_legend_which_then_goes_outside(legend_first: bool) -> None:
+    X = all_but_the_lower_right()
+    layers: list[Any] = ["points", "centroids", "legend", "objective"]
+    if not legend_first:
+        layers[2:] = ["objective", "legend"]
+    built, trace = kmeans_scene(X, X[:6].copy(), layers, width=640, height=400, aspect="auto")
+    built.draw(Frame(trace, 0))
+    renderer = built.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    legend_layer = built.layers[layers.index("legend")]
+    panel_layer = built.layers[layers.index("objective")]
+    legend = legend_layer.legend.get_window_extent(renderer)  # type: ignore[attr-defined]
+    panel = panel_layer.box.get_window_extent(renderer)  # type: ignore[attr-defined]
+    axes = built.context.axes
+    # The only free corner is the panel's; every other is crowded: the legend goes outside.
+    assert panel_layer.corner == "lower right"  # type: ignore[attr-defined]
+    assert under(axes.transData.transform(X), panel) <= 2
+    assert under(axes.transData.transform(trace.centers.reshape(-1, 2)), panel) == 0
+    assert legend.x0 > axes.get_window_extent().x1
+    assert inside(legend, built.figure.bbox)
+    assert not legend.overlaps(panel)
+
+
+def agglomerative_scene(layers: list[Any], **changes: Any) -> tuple[Scene, Trace]:
+    import clusteranim
+    from clusteranim.drawing import build_scene
+    from clusteranim.pipeline import load_data, run
+
+    scenario = clusteranim.load_scenario(
+        {
+            "seed": 7,
+            "data": {"generator": "blobs", "n_samples": 400, "centers": 4, "cluster_std": 1.5, **changes},
+            "algorithm": {"name": "agglomerative", "k": 4, "linkage": "ward"},
+            "style": {"width": 640, "height": 480, "layers": layers},
+        }
+    )
+    dataset = load_data(scenario)
+    trace = run(scenario, dataset)
+    return build_scene(scenario, trace, dataset), trace
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        ["points", "centroids", "objective", "dendrogram", "legend", "title"],
+        ["points", "centroids", "legend", "objective", "dendrogram", "title"],
+        ["points", "centroids", "dendrogram", "legend", "title"],
+    ],
+    ids=["panels first", "legend first", "dendrogram"],
+)
+def test_the_legend_and_the_panels_keep_off_the_clusters_and_each_other(layers: list[Any]) -> None:
+    import itertools
+
+    built, trace = agglomerative_scene(layers)
+    built.draw(Frame(trace, trace.n_iter))
+    renderer = built.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = {"legend": built.layers[layers.index("legend")].legend.get_window_extent(renderer)}  # type: ignore[attr-defined]
+    for name in ("objective", "dendrogram"):
+        if name in layers:
+            boxes[name] = built.layers[layers.index(name)].box.get_window_extent(renderer)  # type: ignore[attr-defined]
+    axes = built.context.axes
+    points = axes.transData.transform(built.context.points)
+    centers = trace.centers.reshape(-1, 2)
+    centers = axes.transData.transform(centers[~np.isnan(centers).any(axis=1)])
+    for name, box in boxes.items():
+        assert under(points, box) <= 0.01 * len(points), name
+        assert under(centers, box) == 0, name
+        assert inside(box, built.figure.bbox), name
+    for (first, one), (second, other) in itertools.combinations(boxes.items(), 2):
+        assert not one.overlaps(other), (first, second)

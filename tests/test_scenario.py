@@ -113,7 +113,8 @@ def test_unknown_plugin_names(write_scenario: Write) -> None:
         f"{path}:1: data.generator: unknown generator 'blob'; did you mean 'blobs'?",
         f"{path}:2: algorithm.name: unknown algorithm 'kmean'; did you mean 'kmeans'?",
         f"{path}:3: style.layers[0]: unknown layer 'foo'; expected one of: points, centroids, trails,"
-        " regions, density, ellipses, title, legend, objective, changes, caption, batch, medoids, windows, core, eps, dendrogram",
+        " regions, density, ellipses, title, legend, objective, changes, caption, batch, medoids, windows,"
+        " core, eps, dendrogram",
     ]
 
 

@@ -1,16 +1,21 @@
-"""Where a box over the axes (the legend, the objective panel) goes: the free corner in
-which it covers the least of the data, chosen once for the whole animation.
+"""Where a box over the axes (the legend, a panel) goes: the free corner in which it
+covers the least of the data, chosen once for the whole animation; or, when every free
+corner is crowded, the column right of the axes, where such boxes stack.
 
 Boxes are rectangles ``(x0, y0, x1, y1)`` in axes fraction. What a box covers is counted
 over the points and over every position a centroid takes in the trace, so that a corner
 that is empty at the start but crossed by a centroid later is not chosen.
+
+A box that takes a corner claims it (``claim``); one that decides before the layout
+whether it goes outside (the legend) or where (a panel) watches the claims made after it
+(``watch``), so that the order of the layers does not matter.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +24,7 @@ from clusteranim.arrays import FloatArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.transforms import Affine2D, Transform
 
     from clusteranim.scene.base import SceneContext
 
@@ -38,8 +44,29 @@ TOLERANCE = 0.003
 #: Above this coverage in every free corner, the axes count as crowded.
 CROWDED = 0.03
 
+#: Gap between the axes and the column of boxes right of them, in axes fraction.
+OUTSIDE_GAP = 0.02
+#: Gap between two boxes in that column, in points.
+STACK_GAP = 6.0
+#: Shares of the figure's width and height that the column right of the axes may take.
+OUTSIDE_WIDTH = 0.3
+OUTSIDE_HEIGHT = 0.9
+
 #: The boxes each owner (a layer's name) has taken, per axes.
 _claims: weakref.WeakKeyDictionary[Axes, dict[str, Box]] = weakref.WeakKeyDictionary()
+#: What each owner does when another owner claims a box, per axes.
+_watchers: weakref.WeakKeyDictionary[Axes, dict[str, Callable[[], None]]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Column:
+    """The boxes right of the axes, top to bottom, centred on the axes' height as a whole."""
+
+    sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    shifts: dict[str, Affine2D] = field(default_factory=dict)
+
+
+_columns: weakref.WeakKeyDictionary[Axes, _Column] = weakref.WeakKeyDictionary()
 
 
 def corner_box(
@@ -53,24 +80,84 @@ def corner_box(
     return (left, bottom, left + width, bottom + height)
 
 
-def claim(axes: Axes, owner: str, box: Box) -> None:
+def claim(axes: Axes, owner: str, box: Box, tell: bool = True) -> None:
     """Take ``box`` of ``axes`` for ``owner`` (in place of what it took before), so that no
-    other box is placed over it."""
-    _claims.setdefault(axes, {})[owner] = box
+    other box is placed over it; the other owners watching are told, if ``tell`` (before
+    the layout: a box placed once the layout is fixed has avoided the others)."""
+    claims = _claims.setdefault(axes, {})
+    if claims.get(owner) == box:
+        return
+    claims[owner] = box
+    if not tell:
+        return
+    for name, callback in list(_watchers.get(axes, {}).items()):
+        if name != owner:
+            callback()
+
+
+def release(axes: Axes, owner: str) -> None:
+    """Give back the box ``owner`` took, if any."""
+    _claims.get(axes, {}).pop(owner, None)
+
+
+def claimed(axes: Axes, owner: str) -> Box | None:
+    """The box ``owner`` took, if any."""
+    return _claims.get(axes, {}).get(owner)
+
+
+def watch(axes: Axes, owner: str, callback: Callable[[], None] | None) -> None:
+    """Call ``callback`` whenever another owner claims a box of ``axes`` (None: stop)."""
+    watchers = _watchers.setdefault(axes, {})
+    if callback is None:
+        watchers.pop(owner, None)
+    else:
+        watchers[owner] = callback
+
+
+def overlaps(box: Box, other: Box) -> bool:
+    return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+
+
+def outside_fits(axes: Axes, owner: str, size: tuple[float, float]) -> bool:
+    """Whether a box of ``size`` (width, height in pixels) fits in the column right of the
+    axes, with the boxes already there (but ``owner``'s own)."""
+    figure = axes.get_figure(root=True)
+    assert figure is not None
+    column = _columns.get(axes, _Column())
+    others = [each for name, each in column.sizes.items() if name != owner]
+    gap = STACK_GAP * figure.dpi / 72
+    height = size[1] + sum(each[1] + gap for each in others)
+    width = max([size[0], *(each[0] for each in others)])
+    return width <= OUTSIDE_WIDTH * figure.bbox.width and height <= OUTSIDE_HEIGHT * figure.bbox.height
+
+
+def go_outside(axes: Axes, owner: str, size: tuple[float, float]) -> Transform:
+    """Put ``owner``'s box of ``size`` (width, height in pixels) in the column right of
+    the axes (in place of the one it put there before), below those already there.
+
+    Returns the transform from pixels, from the box's lower left corner, to the display:
+    it follows the axes through the layout, and the box down as others join the column.
+    """
+    from matplotlib.transforms import Affine2D, ScaledTranslation
+
+    figure = axes.get_figure(root=True)
+    assert figure is not None
+    column = _columns.setdefault(axes, _Column())
+    column.sizes[owner] = size
+    shift = column.shifts.setdefault(owner, Affine2D())
+    gap = STACK_GAP * figure.dpi / 72
+    top = (sum(height for _, height in column.sizes.values()) + gap * (len(column.sizes) - 1)) / 2
+    for name, (_, height) in column.sizes.items():
+        column.shifts[name].clear().translate(0, top - height)
+        top -= height + gap
+    return shift + ScaledTranslation(1 + OUTSIDE_GAP, 0.5, axes.transAxes)  # type: ignore[arg-type]
 
 
 def taken(axes: Axes, boxes: dict[str, Box], owner: str) -> set[str]:
     """The corners whose box (of ``boxes``) overlaps a box another owner took, or that
     hold a text placed in axes fraction (a corner label)."""
     others = [box for name, box in _claims.get(axes, {}).items() if name != owner]
-    corners = {
-        corner
-        for corner, box in boxes.items()
-        if any(
-            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
-            for other in others
-        )
-    }
+    corners = {corner for corner, box in boxes.items() if any(overlaps(box, other) for other in others)}
     for text in axes.texts:
         if text.get_transform() is not axes.transAxes:
             continue

@@ -27,14 +27,31 @@ from clusteranim.scene.panel import PanelLayer, PanelOptions
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.collections import LineCollection
     from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 #: Line widths in points: the tree not yet merged, and the merges done.
 FAINT_WIDTH = 0.8
 DONE_WIDTH = 1.6
 #: Opacity of the tree not yet merged.
 FAINT_ALPHA = 0.7
+#: Gap between the cut's label and the cut line or the plot's edge, in points.
+NOTE_GAP = 1.5
+#: How near a line of the tree the cut's label may come, in points.
+LINE_CLEARANCE = 1.0
+Horizontal = Literal["left", "right"]
+Vertical = Literal["bottom", "center", "top"]
+#: Where the cut's label may go in the plot, in order: above the line or below it, at
+#: its right end or its left.
+SPOTS: tuple[tuple[Vertical, Horizontal], ...] = (
+    ("bottom", "right"),
+    ("bottom", "left"),
+    ("top", "right"),
+    ("top", "left"),
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +176,9 @@ class DendrogramOptions(PanelOptions):
         30,
         ge=2,
         le=200,
-        description="Most leaves drawn (at least k): above that many points the tree shows the"
-        " clusters of its last merges, each as a stem that fills up as the merges inside it are done.",
+        description="Most leaves drawn (raised to k when k is larger): above that many points the"
+        " tree shows the clusters of its last merges, each as a stem that fills up as the merges"
+        " inside it are done.",
     )
     cut_line: bool = Field(True, description="Mark the height where the tree is cut into k clusters.")
     scale: Literal["sqrt", "linear"] = Field(
@@ -207,21 +225,23 @@ class DendrogramOptions(PanelOptions):
         done = LineCollection([], linewidths=DONE_WIDTH, capstyle="butt")
         panel.add_collection(faint)
         panel.add_collection(done)
+        cut_label = None
         if self.cut_line and tree.cut_height is not None:
             panel.axhline(
                 tree.cut_height, color=context.theme.foreground, linewidth=0.9, linestyle=(0, (4, 2))
             )
-            panel.text(
-                1.0,
-                tree.cut_height,
-                f" k = {trace.n_clusters}",
-                transform=panel.get_yaxis_transform(),
+            # Placed with the plot, at the first frame: in it where it crosses no line of
+            # the tree, else beside it.
+            cut_label = panel.text(
+                0,
+                0,
+                f"k = {trace.n_clusters}",
+                transform=context.figure.transFigure,
                 fontsize="x-small",
-                va="bottom",
-                ha="right",
                 color=context.theme.foreground,
+                clip_on=False,
             )
-        return DendrogramLayer(self, context, box, panel, tree, done)
+        return DendrogramLayer(self, context, box, panel, tree, done, cut_label)
 
 
 class DendrogramLayer(PanelLayer):
@@ -235,16 +255,68 @@ class DendrogramLayer(PanelLayer):
         panel: Axes,
         tree: Dendrogram,
         done: LineCollection,
+        cut_label: Text | None = None,
     ) -> None:
-        super().__init__(options, context, box, panel)
         self.tree = tree
         self.done = done
+        #: "k = ...", at the right end of the cut line.
+        self.cut_label = cut_label
+        super().__init__(options, context, box, panel)
         merged = np.asarray(context.trace.extras["merged"], np.intp)
         #: Links done by each state.
         self.n_links = np.searchsorted(tree.link_rows, merged)
+        # The lines of the tree, as (x0, y0, x1, y1) in plot coordinates: every one is
+        # vertical or horizontal.
+        segments = [tree.links[:, :2], tree.links[:, 1:3], tree.links[:, 2:]]
+        stems = tree.stems[tree.stems[:, 1, 1] > 0]
+        self.lines = np.concatenate([*segments, stems]).reshape(-1, 4)
+
+    def _notes(self) -> list[Text]:
+        return [] if self.cut_label is None else [self.cut_label]
+
+    def _place_notes(self, plot: Bbox, beside: bool, renderer: RendererBase) -> bool:
+        """The cut's label: at either end of the cut line, above it or below, where it
+        crosses no line of the tree; else (``beside``) right of the plot, level with it."""
+        label, cut_height = self.cut_label, self.tree.cut_height
+        if label is None or cut_height is None:
+            return True
+        pixels = self.context.figure.dpi / 72
+        gap = NOTE_GAP * pixels
+        cut = float(self.panel.transData.transform((0.0, cut_height))[1])
+        if beside:
+            self._put(label, plot.x1 + gap, cut, "left", "center")
+            height = label.get_window_extent(renderer).height
+            middle = min(max(cut, plot.y0 + height / 2), plot.y1 - height / 2)
+            self._put(label, plot.x1 + gap, middle, "left", "center")
+            return True
+        ends = self.panel.transData.transform(self.lines.reshape(-1, 2)).reshape(-1, 4)
+        low, high = np.minimum(ends[:, :2], ends[:, 2:]), np.maximum(ends[:, :2], ends[:, 2:])
+        reach = LINE_CLEARANCE * pixels
+        for vertical, horizontal in SPOTS:
+            x = plot.x1 - gap if horizontal == "right" else plot.x0 + gap
+            y = cut + gap if vertical == "bottom" else cut - gap
+            self._put(label, x, y, horizontal, vertical)
+            box = label.get_window_extent(renderer)
+            if box.x0 < plot.x0 or box.x1 > plot.x1 or box.y0 < plot.y0 or box.y1 > plot.y1:
+                continue
+            crossed = (
+                (low[:, 0] <= box.x1 + reach)
+                & (high[:, 0] >= box.x0 - reach)
+                & (low[:, 1] <= box.y1 + reach)
+                & (high[:, 1] >= box.y0 - reach)
+            )
+            if not crossed.any():
+                return True
+        return False
+
+    def _put(self, label: Text, x: float, y: float, horizontal: Horizontal, vertical: Vertical) -> None:
+        """Put ``label`` at (x, y) pixels, aligned there as told."""
+        label.set_position(tuple(self.context.figure.transFigure.inverted().transform((x, y))))
+        label.set_horizontalalignment(horizontal)
+        label.set_verticalalignment(vertical)
 
     def update(self, frame: Frame) -> Sequence[Artist]:
-        if self.corner is None:
+        if not self.placed:
             self.place()
         tree, state = self.tree, frame.iteration
         stems = tree.stems.copy()

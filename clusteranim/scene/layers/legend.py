@@ -13,12 +13,24 @@ from pydantic import Field, field_validator
 from clusteranim.algorithms.base import AlgorithmProfile
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
-from clusteranim.scene.placement import CORNERS, CROWDED, Box, Marks, claim, corner_box, taken
+from clusteranim.scene.placement import (
+    CORNERS,
+    CROWDED,
+    Box,
+    Marks,
+    claim,
+    corner_box,
+    go_outside,
+    outside_fits,
+    taken,
+    watch,
+)
 from clusteranim.scene.text import check_text
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.legend import Legend
+    from matplotlib.transforms import Transform
 
 Location = Literal[
     "auto",
@@ -41,8 +53,6 @@ MAX_COLUMNS = 4
 #: Shares of the axes' width and height a legend may take: the first is tried with every
 #: font size and number of columns before the second.
 SHARES = (0.5, 0.8)
-#: Share of the figure's width a legend outside the axes may take.
-OUTSIDE_SHARE = 0.3
 #: The size of an entry's marker, in font sizes.
 MARKER_SCALE = 0.8
 
@@ -66,11 +76,11 @@ class LegendOptions(LayerOptions):
     loc: Location = Field(
         "auto",
         description=(
-            "Where the legend goes: auto, the corner of the axes (not taken by the objective"
-            " panel or a corner label) where it covers the fewest points and centroid positions"
-            " over the whole animation, or right of the axes when every corner is crowded and"
-            " the frame has room; or one of matplotlib's locations (best moves as the data"
-            " under it changes)."
+            "Where the legend goes: auto, the corner of the axes (not taken by a panel or a"
+            " corner label) where it covers the fewest points and centroid positions over the"
+            " whole animation, or right of the axes when every free corner is crowded and the"
+            " frame has room; or one of matplotlib's locations (best moves as the data under"
+            " it changes)."
         ),
     )
     title: str | None = Field(None, description="A heading above the entries.")
@@ -98,6 +108,8 @@ class Look:
     loc : str
         matplotlib's location (of the legend's box, at ``anchor`` when given).
     anchor : (x, y) in axes fraction, or None: the axes' box
+    outside : bool
+        In the column right of the axes (``loc`` and ``anchor`` are then not used).
     fontsize : str
     ncols : int
     n_entries : int or None
@@ -107,6 +119,7 @@ class Look:
 
     loc: str
     anchor: tuple[float, float] | None = None
+    outside: bool = False
     fontsize: str = FONT_SIZES[0]
     ncols: int = 1
     n_entries: int | None = None
@@ -134,17 +147,37 @@ class LegendLayer:
         self.everything = tuple(range(len(labels)))
         self.sizes: dict[Look, tuple[float, float]] = {}
         self.placed = False
+        #: Where the legend is in the column right of the axes, when it is there.
+        self.outside: Transform | None = None
         self.look = Look(loc="upper right" if options.loc == "auto" else options.loc)
         if options.loc in CORNERS:
             claim(context.axes, options.plugin_name(), self._corner_boxes(self.look)[options.loc])
-        if options.loc == "auto" and self._crowded():
-            outside = self._outside()
-            if outside is not None:
-                self.look, self.placed = outside, True
+        if options.loc == "auto":
+            self._go_outside_if_crowded()
         self.shown: tuple[int, ...] = self.everything
         # All entries until the first frame, so that the layout makes room for the largest.
         self.legend = self._make(self.everything)
         self.artists: list[Artist] = [self.legend]
+        if not self.placed and options.loc == "auto":
+            # A panel built after the legend takes its corner before the layout.
+            watch(context.axes, options.plugin_name(), self._reconsider)
+
+    def _go_outside_if_crowded(self) -> bool:
+        """Go right of the axes if every free corner is crowded and the frame has room."""
+        if not self._crowded():
+            return False
+        outside = self._outside()
+        if outside is None:
+            return False
+        self.look, self.placed = outside, True
+        self.outside = go_outside(self.context.axes, self.options.plugin_name(), self._size(outside))
+        watch(self.context.axes, self.options.plugin_name(), None)
+        return True
+
+    def _reconsider(self) -> None:
+        """Before the layout, another box claimed a corner: go outside if now crowded."""
+        if not self.placed and self._go_outside_if_crowded():
+            self._replace(self.everything)
 
     def _existing(self, iteration: int) -> tuple[int, ...]:
         return tuple(int(index) for index in np.flatnonzero(self.context.trace.is_active(iteration)))
@@ -184,6 +217,11 @@ class LegendLayer:
                 "title_fontsize": look.fontsize,
                 "framealpha": 0.85,
             }
+            if look.outside and self.outside is not None:
+                # At the top of its place in the column right of the axes.
+                top = self._size(look)[1]
+                settings.update(loc="upper left", bbox_to_anchor=(0, top), borderaxespad=0)
+                settings["bbox_transform"] = self.outside
             if attach:
                 return self.context.axes.legend(handles, texts, **settings)
             return Legend(self.context.axes, handles, texts, **settings)
@@ -194,6 +232,9 @@ class LegendLayer:
         # Before any cluster exists (DBSCAN's start), or when none is found, there is
         # nothing to name: no empty box.
         legend.set_visible(bool(clusters))
+        # The layout makes room for a legend outside the axes; one inside them, as large as
+        # it may be before it is fitted to the axes, must not squeeze them.
+        legend.set_in_layout(self.look.outside)
         return legend
 
     def _points(self, fontsize: str) -> float:
@@ -230,13 +271,13 @@ class LegendLayer:
         return all(marks.coverage(box) > CROWDED for corner, box in boxes.items() if corner not in excluded)
 
     def _outside(self) -> Look | None:
-        """The largest look of the legend right of the axes that fits the frame, if any."""
-        figure = self.context.figure.bbox
+        """The largest look of the legend right of the axes (below what is there already)
+        that fits the frame, if any."""
+        axes, owner = self.context.axes, self.options.plugin_name()
         for fontsize in FONT_SIZES:
             for ncols in (1, 2):
-                look = Look(loc="center left", anchor=(1.02, 0.5), fontsize=fontsize, ncols=ncols)
-                width, height = self._size(look)
-                if width <= OUTSIDE_SHARE * figure.width and height <= 0.9 * figure.height:
+                look = Look(loc="center left", outside=True, fontsize=fontsize, ncols=ncols)
+                if outside_fits(axes, owner, self._size(look)):
                     return look
         return None
 
@@ -244,10 +285,18 @@ class LegendLayer:
         """The largest look of the legend that fits the axes: by font size and columns,
         else as many entries as fit and one that says how many more there are."""
         axes_box = self.context.axes.get_window_extent()
+        axes, owner = self.context.axes, self.options.plugin_name()
+
+        def free(look: Look) -> bool:
+            """Whether some corner holds the legend as ``look`` draws it, clear of the
+            boxes others took (a panel) and of corner labels."""
+            return self.options.loc != "auto" or len(taken(axes, self._corner_boxes(look), owner)) < len(
+                CORNERS
+            )
 
         def fits(look: Look, share: float) -> bool:
             width, height = self._size(look)
-            return width <= share * axes_box.width and height <= share * axes_box.height
+            return width <= share * axes_box.width and height <= share * axes_box.height and free(look)
 
         n_labels = len(self.labels)
         for share in SHARES:
@@ -283,6 +332,7 @@ class LegendLayer:
 
     def place(self) -> None:
         """Fit the legend to the axes and, for loc auto, choose its corner (once)."""
+        watch(self.context.axes, self.options.plugin_name(), None)
         self.look = self._fitted()
         axes, owner = self.context.axes, self.options.plugin_name()
         boxes = self._corner_boxes(self.look)
@@ -290,7 +340,7 @@ class LegendLayer:
             corner = Marks.of(self.context).least_covered(boxes, CORNERS, taken(axes, boxes, owner))
             self.look = replace(self.look, loc=corner)
         if self.look.loc in boxes:
-            claim(axes, owner, boxes[self.look.loc])
+            claim(axes, owner, boxes[self.look.loc], tell=False)
         self.placed = True
 
     def _replace(self, clusters: tuple[int, ...]) -> None:

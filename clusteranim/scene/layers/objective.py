@@ -61,7 +61,7 @@ class ObjectiveLayer(PanelLayer):
         self.marker = marker
 
     def update(self, frame: Frame) -> Sequence[Artist]:
-        if self.corner is None:
+        if not self.placed:
             self.place()
         history = frame.objective_history
         steps = np.arange(len(history))
