@@ -14,6 +14,10 @@ from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+#: The mark of a key that live mode offers as a control (``Field(..., json_schema_extra=LIVE)``):
+#: the page builds its controls from the marks, so a marked option needs no page code.
+LIVE: dict[str, Any] = {"live": True}
+
 #: Two numbers, as YAML writes them: ``[low, high]``.
 FloatPair = Annotated[list[float], Field(min_length=2, max_length=2)]
 #: Two integers, as YAML writes them: ``[i, j]``.

@@ -20,7 +20,7 @@ from pydantic import Field, model_validator
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
-from clusteranim.options import NamedOptions, OptionError
+from clusteranim.options import LIVE, NamedOptions, OptionError
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class AlgorithmOptions(NamedOptions):
     #: The layers drawn when the scenario names none (``style.layers``).
     layers: ClassVar[tuple[str, ...]] = ("points", "centroids", "title")
 
-    k: int = Field(3, ge=1, description="Number of clusters or mixture components.")
+    k: int = Field(3, ge=1, json_schema_extra=LIVE, description="Number of clusters or mixture components.")
     max_iter: int = Field(30, ge=1, description="Most updates to perform.")
     tol: float = Field(1e-4, ge=0, description="Convergence tolerance (see the algorithm).")
     seed: int | None = Field(
@@ -187,6 +187,7 @@ class AlgorithmOptions(NamedOptions):
     )
     normalize: Literal["none", "minmax", "standard"] = Field(
         "none",
+        json_schema_extra=LIVE,
         description="Fit in a normalised space (min-max to [0, 1], or zero mean and unit"
         " variance per column); the trace reports everything in data coordinates.",
     )

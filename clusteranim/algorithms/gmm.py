@@ -18,7 +18,7 @@ from clusteranim.algorithms.kmeans import CHUNK_ROWS, KMeans, column_means, rela
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
 from clusteranim.arrays import FloatArray
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 from clusteranim.sums import one_hot
 
 CovarianceType = Literal["full", "tied", "diag", "spherical"]
@@ -261,6 +261,7 @@ class GaussianMixtureOptions(AlgorithmOptions):
     reg_covar: float = Field(1e-6, ge=0, description="Added to every covariance's diagonal.")
     init: Literal["random", "kmeans", "explicit"] = Field(
         "random",
+        json_schema_extra=LIVE,
         description="random: k data points as means, the data covariance, equal weights;"
         " kmeans: from a k-means fit; explicit: means (and optionally covariances, weights).",
     )

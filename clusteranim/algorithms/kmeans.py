@@ -15,7 +15,7 @@ from clusteranim.algorithms.base import AlgorithmOptions, Capabilities
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
 from clusteranim.arrays import FloatArray, IntArray
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 from clusteranim.sums import cluster_counts, cluster_sums, one_hot
 
 # Rows per block when computing point-to-centre distances: bounds the temporary
@@ -204,6 +204,7 @@ class CentreStartOptions(AlgorithmOptions):
 
     init: Literal["random", "kmeans++"] | list[list[float]] = Field(
         "random",
+        json_schema_extra=LIVE,
         description="random (k data points), kmeans++ (greedy k-means++), or a list of k"
         " starting centres in data coordinates.",
     )

@@ -28,7 +28,7 @@ from clusteranim.algorithms.kmeans import _pool, kmeans_plusplus
 from clusteranim.algorithms.scaling import Scaling
 from clusteranim.algorithms.state import Evaluation, State
 from clusteranim.arrays import FloatArray, IntArray
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 from clusteranim.sums import one_hot
 
 #: Most points PAM accepts: BUILD and each swap read all n^2 distances (at 5,000 points
@@ -295,6 +295,7 @@ class KMedoidsOptions(AlgorithmOptions):
     )
     init: Init | None = Field(
         None,
+        json_schema_extra=LIVE,
         description="build (PAM's greedy start), kmeans++ (k-means++ seeding) or random (k data"
         " points); by default build for pam, kmeans++ for alternate.",
     )

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from clusteranim.options import NamedOptions
+from clusteranim.options import LIVE, NamedOptions
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +79,7 @@ class DataOptions(NamedOptions):
     seed: int | None = Field(
         None,
         ge=0,
+        json_schema_extra=LIVE,
         description="Seed of the data (any integer >= 0); defaults to the scenario's top-level seed.",
     )
 

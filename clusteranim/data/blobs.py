@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import DataOptions, Dataset
-from clusteranim.options import FloatPair, OptionError
+from clusteranim.options import LIVE, FloatPair, OptionError
 
 Point = list[float]
 
@@ -19,6 +19,7 @@ class BlobsLikeOptions(DataOptions):
 
     n_samples: int | list[int] = Field(
         300,
+        json_schema_extra=LIVE,
         description="Total number of points, split as evenly as possible over the centres,"
         " or a list with the number of points of each centre.",
     )

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from clusteranim.data.base import DataOptions, Dataset, labelled
+from clusteranim.options import LIVE
 
 
 class CirclesOptions(DataOptions):
@@ -17,7 +18,9 @@ class CirclesOptions(DataOptions):
     summary = "a small circle inside a large one (scikit-learn's make_circles)"
 
     generator: Literal["circles"] = "circles"
-    n_samples: int = Field(300, ge=2, description="Total points, half on each circle.")
+    n_samples: int = Field(
+        300, ge=2, json_schema_extra=LIVE, description="Total points, half on each circle."
+    )
     noise: float = Field(0.05, ge=0, description="Standard deviation of Gaussian noise added to the points.")
     factor: float = Field(
         0.5, gt=0, lt=1, description="Radius of the inner circle relative to the outer one."

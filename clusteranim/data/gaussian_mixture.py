@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from clusteranim.data.base import DataOptions, Dataset, labelled, split_counts
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 
 CLASSIC_MEANS = [[0.0, 0.0], [4.0, 4.0], [-4.0, 4.0]]
 CLASSIC_COVARIANCES = [[[0.8, 0.2], [0.2, 0.5]], [[0.6, -0.2], [-0.2, 0.6]], [[0.5, 0.0], [0.0, 0.9]]]
@@ -22,7 +22,7 @@ class GaussianMixtureDataOptions(DataOptions):
     summary = "a Gaussian mixture with given means, covariances and weights"
 
     generator: Literal["gaussian_mixture"] = "gaussian_mixture"
-    n_samples: int = Field(400, ge=1, description="Number of points.")
+    n_samples: int = Field(400, ge=1, json_schema_extra=LIVE, description="Number of points.")
     means: list[list[float]] = Field(
         default_factory=lambda: [list(mean) for mean in CLASSIC_MEANS],
         description="One mean per component.",

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from clusteranim.data.base import DataOptions, Dataset, labelled
+from clusteranim.options import LIVE
 
 
 class MoonsOptions(DataOptions):
@@ -17,7 +18,7 @@ class MoonsOptions(DataOptions):
     summary = "two interleaving half circles (scikit-learn's make_moons)"
 
     generator: Literal["moons"] = "moons"
-    n_samples: int = Field(300, ge=2, description="Total points, half on each moon.")
+    n_samples: int = Field(300, ge=2, json_schema_extra=LIVE, description="Total points, half on each moon.")
     noise: float = Field(0.08, ge=0, description="Standard deviation of Gaussian noise added to the points.")
 
     def load(self, seed: int, base_dir: Path, max_points: int) -> Dataset:

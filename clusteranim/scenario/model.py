@@ -13,7 +13,7 @@ from clusteranim.algorithms.kmeans import KMeansOptions
 from clusteranim.data import GENERATORS, DataOptions
 from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import ScenarioError
-from clusteranim.options import OptionError, Options, tagged_union
+from clusteranim.options import LIVE, OptionError, Options, tagged_union
 from clusteranim.scenario.keys import Origin
 from clusteranim.scene.animation import AnimationOptions, count_frames, longest_frame
 from clusteranim.scene.palette import check_palette_size
@@ -59,7 +59,10 @@ class Scenario(Options):
 
     version: Literal[1] = Field(1, description="Scenario format version.")
     seed: int = Field(
-        0, ge=0, description="Seed of everything random (any integer >= 0), unless a section sets its own."
+        0,
+        ge=0,
+        json_schema_extra=LIVE,
+        description="Seed of everything random (any integer >= 0), unless a section sets its own.",
     )
     data: DataSpec = Field(default_factory=BlobsOptions, description="Where the points come from.")
     algorithm: AlgorithmSpec = Field(default_factory=KMeansOptions, description="The clustering algorithm.")
