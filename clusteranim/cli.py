@@ -370,6 +370,41 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@_set_option
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: a free one)."
+)
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser tab.")
+@_reporting
+def live(scenario: str, overrides: tuple[str, ...], port: int, no_browser: bool) -> None:
+    """Play SCENARIO in a local page: change its keys, new data, a new start, save files."""
+    import webbrowser
+    from pathlib import Path
+
+    from clusteranim.errors import Problem, ScenarioError
+    from clusteranim.live import serve
+    from clusteranim.scenario import load_scenario
+
+    load_scenario(scenario, overrides)  # a scenario render refuses is refused here, exit 2
+    changes = dict(override.split("=", 1) for override in overrides)  # typed by the loader
+    try:
+        server = serve(Path(scenario), changes, port)
+    except OSError as error:
+        message = f"cannot listen on 127.0.0.1: {error.strerror}"
+        raise ScenarioError(Problem(f"--port {port}", None, "", message)) from None
+    click.echo(f"clusteranim live: {server.url}  (Ctrl-C stops it)")
+    if not no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("clusteranim live: stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@main.command()
 @click.option("--indent", type=click.IntRange(0, 16), default=2, show_default=True, help="JSON indentation.")
 @_reporting
 def schema(indent: int) -> None:

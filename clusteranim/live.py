@@ -1,0 +1,339 @@
+"""Live mode: a local page that plays a scenario, changes its keys and saves what you like.
+
+``clusteranim live SCENARIO`` serves one page on 127.0.0.1. The page asks the server for
+the scenario's controls (the keys marked live, see :mod:`clusteranim.controls`) and for
+frames, which a background thread draws one by one after every change: the page shows
+the first as soon as it exists. A change is an override, checked by the loader as
+``--set`` is; a refusal comes back with the command line's own line.
+
+Every request must carry the session's random token (in the page's URL, then in a
+header), a Host header naming this server, and no foreign Origin; the client never
+sends a path: saving chooses an unused name in the scenario's output folder.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from clusteranim.controls import live_controls
+from clusteranim.errors import ScenarioError
+from clusteranim.scenario import Scenario, load_scenario
+from clusteranim.scene.style import StyleOptions
+
+#: The formats the page's save menu offers, by the extension they are written with.
+SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", "frames": ""}
+#: Largest request body read (a change is a few bytes).
+MAX_BODY = 64 << 10
+#: Header that carries the token on the page's requests.
+TOKEN_HEADER = "X-Clusteranim-Token"
+
+
+@dataclass
+class Drawing:
+    """The frames of one version of the scenario, as they are drawn."""
+
+    generation: int
+    frames: list[bytes] = field(default_factory=list)
+    total: int | None = None
+    seconds: list[float] = field(default_factory=list)
+    error: str | None = None
+    done: bool = False
+
+
+class Session:
+    """The scenario a live page shows: its file, the changes made in the page, and the
+    frames of the current version.
+
+    Parameters
+    ----------
+    path : Path
+        The scenario file (never written).
+    overrides : mapping of str to object
+        Changes on top of the file, as ``--set`` takes them.
+    """
+
+    def __init__(self, path: Path, overrides: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.overrides: dict[str, Any] = dict(overrides or {})
+        self.lock = threading.Lock()
+        self.drawing = Drawing(0)
+        self.scenario: Scenario | None = None
+        self.saved: list[Path] = []
+
+    # ------------------------------------------------------------------ changes
+
+    def change(self, overrides: dict[str, Any]) -> str | None:
+        """Apply ``overrides`` (a value of None removes a change) and start drawing the
+        new version; the loader's message when it refuses them (nothing changes then)."""
+        proposed = {**self.overrides, **overrides}
+        proposed = {key: value for key, value in proposed.items() if value is not None}
+        try:
+            scenario = load_scenario(self.path, proposed)
+        except ScenarioError as error:
+            return str(error)
+        with self.lock:
+            self.overrides = proposed
+        self.start(scenario)
+        return None
+
+    def reseed(self, key: str) -> str | None:
+        """A new ``data.seed`` (new data) or ``algorithm.seed`` (a new start)."""
+        current = self.scenario
+        if current is None:
+            return self.change({})
+        section = current.data if key == "data.seed" else current.algorithm
+        value = getattr(section, "seed", None)
+        base = current.seed if value is None else value
+        return self.change({key: (base + 1) % (2**31)})
+
+    def start(self, scenario: Scenario | None = None) -> None:
+        """Draw ``scenario`` (by default the file with the changes) from its first frame."""
+        if scenario is None:
+            try:
+                scenario = load_scenario(self.path, self.overrides)
+            except ScenarioError as error:
+                with self.lock:
+                    self.drawing = Drawing(self.drawing.generation + 1, error=str(error), done=True)
+                return
+        with self.lock:
+            self.scenario = scenario
+            drawing = Drawing(self.drawing.generation + 1)
+            self.drawing = drawing
+        threading.Thread(target=self._draw, args=(scenario, drawing), daemon=True).start()
+
+    def _draw(self, scenario: Scenario, drawing: Drawing) -> None:
+        from clusteranim.drawing import layer_variants, movie_of, schedule_of
+        from clusteranim.pipeline import checked_run, draw_frames
+        from clusteranim.writers.png import png_bytes
+
+        try:
+            _, dataset, trace = checked_run(scenario)
+            schedule = schedule_of(scenario, trace)
+            variants: dict[str, StyleOptions] = {"": layer_variants(scenario)[""]}
+            movie = movie_of(scenario, trace, schedule, variants)
+            drawing.total = movie.n_frames
+            drawing.seconds = list(movie.seconds(movie.n_frames))
+            for frame in draw_frames(scenario, trace, dataset, schedule, variants, jobs=1):
+                if self.drawing is not drawing:
+                    return  # a newer change took over
+                drawing.frames.append(png_bytes(frame))
+        except ScenarioError as error:
+            drawing.error = str(error)
+        finally:
+            drawing.done = True
+
+    # ------------------------------------------------------------------ answers
+
+    def state(self) -> dict[str, Any]:
+        """What the page needs to show the current version."""
+        drawing, scenario = self.drawing, self.scenario
+        controls = [] if scenario is None else [vars(control) for control in live_controls(scenario)]
+        for control in controls:
+            control["choices"] = list(control["choices"])
+        return {
+            "generation": drawing.generation,
+            "frames": len(drawing.frames),
+            "total": drawing.total,
+            "seconds": drawing.seconds,
+            "done": drawing.done,
+            "error": drawing.error,
+            "controls": controls,
+            "overrides": self.overrides,
+            "formats": list(SAVE_FORMATS),
+            "saved": [str(path) for path in self.saved],
+        }
+
+    def frame(self, generation: int, index: int) -> bytes | None:
+        drawing = self.drawing
+        if drawing.generation != generation or not 0 <= index < len(drawing.frames):
+            return None
+        return drawing.frames[index]
+
+    def scenario_yaml(self) -> str:
+        """The scenario file with the page's changes applied, as YAML."""
+        document = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        for key, value in self.overrides.items():
+            *sections, name = key.split(".")
+            place = document
+            for section in sections:
+                place = place.setdefault(section, {})
+            place[name] = value
+        return str(yaml.safe_dump(document, sort_keys=False))
+
+    def save(self, output_format: str) -> Path:
+        """Render the current version in ``output_format`` into the scenario's output
+        folder, under a name no file has; its path."""
+        from clusteranim.pipeline import render
+
+        if output_format not in SAVE_FORMATS:
+            raise ValueError(f"unknown format {output_format!r}; expected one of: {', '.join(SAVE_FORMATS)}")
+        scenario = load_scenario(self.path, self.overrides)
+        output = Path(scenario.output.path)
+        folder, stem = output.parent, output.stem
+        number = 1
+        while True:
+            target = folder / f"{stem}-live-{number}{SAVE_FORMATS[output_format]}"
+            if not target.exists():
+                break
+            number += 1
+        render(self.path, output=target, format=output_format, **self.overrides)
+        self.saved.append(target)
+        saved: Path = target
+        return saved
+
+
+class LiveServer(ThreadingHTTPServer):
+    """The page's server: 127.0.0.1 only, one session, one token."""
+
+    daemon_threads = True
+
+    def __init__(self, session: Session, port: int = 0) -> None:
+        self.session = session
+        self.token = secrets.token_urlsafe(24)
+        super().__init__(("127.0.0.1", port), Handler)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/?token={self.token}"
+
+    def allowed_hosts(self) -> set[str]:
+        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers the page; refuses any request without the token, the right Host, or from
+    another origin."""
+
+    server: LiveServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the terminal shows the URL and errors only."""
+
+    # ------------------------------------------------------------------ checks
+
+    def _refusal(self) -> str | None:
+        server = self.server
+        if self.headers.get("Host", "") not in server.allowed_hosts():
+            return "wrong Host header"
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.removeprefix("http://") not in server.allowed_hosts():
+            return "foreign origin"
+        query = parse_qs(urlsplit(self.path).query)
+        given = self.headers.get(TOKEN_HEADER) or (query.get("token") or [""])[0]
+        if not hmac.compare_digest(given.encode(), server.token.encode()):
+            return "missing or wrong token"
+        return None
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, value: Any, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self._send(status, json.dumps(value).encode(), "application/json")
+
+    # ------------------------------------------------------------------ routes
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/favicon.ico":  # asked by browsers, without the token
+            self._send(HTTPStatus.NOT_FOUND, b"", "text/plain")
+            return
+        refusal = self._refusal()
+        if refusal is not None:
+            self._send(HTTPStatus.FORBIDDEN, refusal.encode(), "text/plain; charset=utf-8")
+            return
+        session = self.server.session
+        route = urlsplit(self.path).path
+        if route == "/":
+            page = resources.files("clusteranim").joinpath("live.html").read_text(encoding="utf-8")
+            page = page.replace("__TOKEN__", self.server.token)
+            self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+        elif route == "/api/state":
+            self._json(session.state())
+        elif route.startswith("/frame/"):
+            parts = route.removeprefix("/frame/").removesuffix(".png").split("/")
+            frame = None
+            if len(parts) == 2 and all(part.isdigit() for part in parts):
+                frame = session.frame(int(parts[0]), int(parts[1]))
+            if frame is None:
+                self._send(HTTPStatus.NOT_FOUND, b"no such frame", "text/plain")
+            else:
+                self._send(HTTPStatus.OK, frame, "image/png")
+        elif route == "/scenario.yaml":
+            self._send(
+                HTTPStatus.OK,
+                session.scenario_yaml().encode(),
+                "application/x-yaml",
+                {"Content-Disposition": f'attachment; filename="{session.path.stem}.yaml"'},
+            )
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+    def do_POST(self) -> None:
+        refusal = self._refusal()
+        if refusal is not None:
+            self._send(HTTPStatus.FORBIDDEN, refusal.encode(), "text/plain; charset=utf-8")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large", "text/plain")
+            return
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self._json({"error": "expected a JSON object"}, HTTPStatus.BAD_REQUEST)
+            return
+        session = self.server.session
+        actions: dict[str, Callable[[], str | None]] = {
+            "/api/set": lambda: session.change(body.get("overrides") or {}),
+            "/api/new-data": lambda: session.reseed("data.seed"),
+            "/api/new-start": lambda: session.reseed("algorithm.seed"),
+        }
+        route = urlsplit(self.path).path
+        if route in actions:
+            self._json({"error": actions[route]()})
+        elif route == "/api/save":
+            try:
+                saved = session.save(str(body.get("format", "")))
+            except (ScenarioError, ValueError) as error:
+                self._json({"error": str(error)})
+            else:
+                self._json({"error": None, "path": str(saved)})
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+
+def serve(path: Path, overrides: dict[str, Any], port: int = 0) -> LiveServer:
+    """A server for the scenario at ``path``, its first version being drawn (call
+    ``serve_forever`` on it; ``shutdown`` stops it)."""
+    session = Session(path, overrides)
+    server = LiveServer(session, port)
+    session.start()
+    return server

@@ -1,0 +1,158 @@
+"""Live mode's server: the token, Host and Origin checks, frames as they are drawn, changes
+checked by the loader, new data and a new start, saving under an unused name."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from clusteranim.live import TOKEN_HEADER, LiveServer, serve
+
+SCENARIO = {
+    "seed": 3,
+    "data": {"generator": "blobs", "n_samples": 120, "centers": 3},
+    "algorithm": {"name": "kmeans", "k": 3, "max_iter": 5},
+    "style": {"width": 240, "height": 180, "layers": ["points", "centroids", "title"]},
+    "output": {"path": "out/anim.gif", "fps": 5},
+}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    path = tmp_path / "scenario.yaml"
+    document = dict(SCENARIO, output={**SCENARIO["output"], "path": str(tmp_path / "out" / "anim.gif")})
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    live = serve(path, {})
+    thread = threading.Thread(target=live.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield live
+    began = time.perf_counter()
+    live.shutdown()
+    live.server_close()
+    assert time.perf_counter() - began < 1.0  # stops within a second
+
+
+def request(
+    live: LiveServer, method: str, route: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=30)
+    sent = {"Host": f"127.0.0.1:{live.port}", TOKEN_HEADER: live.token, **(headers or {})}
+    connection.request(method, route, None if body is None else json.dumps(body), sent)
+    answer = connection.getresponse()
+    return answer.status, answer.read()
+
+
+def state(live: LiveServer, done: bool = True) -> dict[str, Any]:
+    deadline = time.perf_counter() + 60
+    while True:
+        status, body = request(live, "GET", "/api/state")
+        assert status == 200
+        found: dict[str, Any] = json.loads(body)
+        if found["done"] or not done or time.perf_counter() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def control(found: dict[str, Any], key: str) -> Any:
+    return next(item["value"] for item in found["controls"] if item["key"] == key)
+
+
+def test_refuses_requests_without_the_token_or_from_elsewhere(server: LiveServer) -> None:
+    assert request(server, "GET", "/api/state")[0] == 200
+    assert request(server, "GET", "/api/state", headers={TOKEN_HEADER: ""})[0] == 403
+    assert request(server, "GET", "/api/state", headers={TOKEN_HEADER: "x" + server.token})[0] == 403
+    assert request(server, "GET", "/api/state", headers={"Host": f"evil.example:{server.port}"})[0] == 403
+    assert request(server, "GET", "/api/state", headers={"Origin": "http://evil.example"})[0] == 403
+    assert request(server, "POST", "/api/new-data", {}, headers={TOKEN_HEADER: ""})[0] == 403
+    status, page = request(server, "GET", f"/?token={server.token}", headers={TOKEN_HEADER: ""})
+    assert status == 200 and server.token.encode() in page and b"New data" in page
+    assert server.server_address[0] == "127.0.0.1"
+
+
+def test_frames_are_served_as_they_are_drawn(server: LiveServer) -> None:
+    found = state(server)
+    assert found["error"] is None and found["frames"] == found["total"] > 1
+    status, png = request(server, "GET", f"/frame/{found['generation']}/0.png")
+    assert status == 200 and png.startswith(b"\x89PNG")
+    assert request(server, "GET", f"/frame/{found['generation']}/{found['frames']}.png")[0] == 404
+    assert request(server, "GET", f"/frame/{found['generation'] + 1}/0.png")[0] == 404
+    assert {item["key"] for item in found["controls"]} >= {"algorithm.k", "seed", "data.n_samples"}
+
+
+def test_changes_go_through_the_loader(server: LiveServer) -> None:
+    first = state(server)
+    status, body = request(server, "POST", "/api/set", {"overrides": {"algorithm.k": 5}})
+    assert status == 200 and json.loads(body) == {"error": None}
+    changed = state(server)
+    assert changed["generation"] > first["generation"] and control(changed, "algorithm.k") == 5
+    # A value the loader refuses: its line, and nothing changes.
+    status, body = request(server, "POST", "/api/set", {"overrides": {"algorithm.normalize": "log"}})
+    assert "algorithm.normalize" in json.loads(body)["error"]
+    assert state(server)["generation"] == changed["generation"]
+    # A k beyond the points: the render's own message, not a hang.
+    request(server, "POST", "/api/set", {"overrides": {"algorithm.k": 10**9}})
+    assert "algorithm.k: must be at most the number of points (120), got 1000000000" in state(server)["error"]
+    request(server, "POST", "/api/set", {"overrides": {"algorithm.k": 4}})
+    assert state(server)["error"] is None
+    assert "k: 4" in request(server, "GET", "/scenario.yaml")[1].decode()
+
+
+def test_new_data_and_new_start_draw_again(server: LiveServer) -> None:
+    before = state(server)
+    frame = request(server, "GET", f"/frame/{before['generation']}/0.png")[1]
+    request(server, "POST", "/api/new-data", {})
+    after = state(server)
+    assert after["overrides"] == {"data.seed": 4}
+    assert request(server, "GET", f"/frame/{after['generation']}/0.png")[1] != frame
+    request(server, "POST", "/api/new-start", {})
+    assert state(server)["overrides"] == {"data.seed": 4, "algorithm.seed": 4}
+
+
+def test_save_writes_an_unused_name_in_the_output_folder(server: LiveServer, tmp_path: Path) -> None:
+    state(server)
+    paths = []
+    for _ in range(2):
+        status, body = request(server, "POST", "/api/save", {"format": "gif"})
+        answer = json.loads(body)
+        assert status == 200 and answer["error"] is None
+        paths.append(Path(answer["path"]))
+    assert paths == [tmp_path / "out" / "anim-live-1.gif", tmp_path / "out" / "anim-live-2.gif"]
+    assert all(path.read_bytes().startswith(b"GIF89a") for path in paths)
+    assert (
+        "unknown format" in json.loads(request(server, "POST", "/api/save", {"format": "../x"})[1])["error"]
+    )
+
+
+def test_the_command_refuses_a_bad_scenario_and_a_busy_port_and_stops_on_ctrl_c(
+    tmp_path: Path, server: LiveServer
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("algorithm: {k: 0}\n", encoding="utf-8")
+    command = [sys.executable, "-m", "clusteranim", "live", "--no-browser"]
+    done = subprocess.run([*command, str(bad)], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr.strip()) == (2, f"{bad}:1: algorithm.k: must be >= 1, got 0")
+    good = tmp_path / "scenario.yaml"
+    busy = [*command, "--port", str(server.port), str(good)]
+    done = subprocess.run(busy, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"--port {server.port}: cannot listen on 127.0.0.1: Address already in use"
+    running = subprocess.Popen(
+        [*command, str(good)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert running.stdout is not None and "?token=" in running.stdout.readline()
+    began = time.perf_counter()
+    running.send_signal(signal.SIGINT)
+    running.wait(timeout=10)
+    assert time.perf_counter() - began < 2.0  # the server stops at once; the interpreter then exits
