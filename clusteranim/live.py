@@ -37,6 +37,8 @@ from clusteranim.scene.style import StyleOptions
 SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", "frames": ""}
 #: Largest request body read (a change is a few bytes).
 MAX_BODY = 64 << 10
+#: Seconds between two looks at the scenario file's time and size.
+WATCH_INTERVAL = 0.5
 #: Header that carries the token on the page's requests.
 TOKEN_HEADER = "X-Clusteranim-Token"
 
@@ -72,6 +74,34 @@ class Session:
         self.drawing = Drawing(0)
         self.scenario: Scenario | None = None
         self.saved: list[Path] = []
+        self.stopped = threading.Event()
+
+    # ------------------------------------------------------------------ the file
+
+    def stamp(self) -> tuple[int, int] | None:
+        """When the file last changed and its size (None while it cannot be read)."""
+        try:
+            facts = self.path.stat()
+        except OSError:
+            return None
+        return (facts.st_mtime_ns, facts.st_size)
+
+    def watch(self, interval: float = WATCH_INTERVAL) -> threading.Thread:
+        """Draw the scenario again whenever its file changes (checked every ``interval``
+        seconds, until :attr:`stopped` is set); a file that no longer loads shows its
+        message in the page, and the next good save draws again."""
+
+        def loop() -> None:
+            seen = self.stamp()
+            while not self.stopped.wait(interval):
+                now = self.stamp()
+                if now is not None and now != seen:
+                    seen = now
+                    self.start()
+
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        return thread
 
     # ------------------------------------------------------------------ changes
 
@@ -199,6 +229,10 @@ class LiveServer(ThreadingHTTPServer):
     """The page's server: 127.0.0.1 only, one session, one token."""
 
     daemon_threads = True
+
+    def server_close(self) -> None:
+        self.session.stopped.set()
+        super().server_close()
 
     def __init__(self, session: Session, port: int = 0) -> None:
         self.session = session
@@ -336,4 +370,5 @@ def serve(path: Path, overrides: dict[str, Any], port: int = 0) -> LiveServer:
     session = Session(path, overrides)
     server = LiveServer(session, port)
     session.start()
+    session.watch()
     return server

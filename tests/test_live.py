@@ -156,3 +156,23 @@ def test_the_command_refuses_a_bad_scenario_and_a_busy_port_and_stops_on_ctrl_c(
     running.send_signal(signal.SIGINT)
     running.wait(timeout=10)
     assert time.perf_counter() - began < 2.0  # the server stops at once; the interpreter then exits
+
+
+def test_editing_the_file_draws_it_again(server: LiveServer) -> None:
+    first = state(server)
+    path = server.session.path
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["algorithm"]["k"] = 2
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    deadline = time.perf_counter() + 10
+    while state(server, done=False)["generation"] == first["generation"] and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    again = state(server)
+    assert again["generation"] > first["generation"] and control(again, "algorithm.k") == 2
+    # A broken file: its line in the page; the controls stay those of the last good one.
+    path.write_text("algorithm: {k: -1}\n", encoding="utf-8")
+    deadline = time.perf_counter() + 10
+    while state(server, done=False)["error"] is None and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert state(server)["error"].endswith("algorithm.k: must be >= 1, got -1")
+    assert control(state(server), "algorithm.k") == 2
