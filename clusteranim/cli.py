@@ -6,13 +6,14 @@ Options default to None so that they never override the scenario file silently.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 import math
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 import click
@@ -379,11 +380,12 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
 @_reporting
 def live(scenario: str, overrides: tuple[str, ...], port: int, no_browser: bool) -> None:
     """Play SCENARIO in a local page: change its keys, new data, a new start, save files."""
+    import threading
     import webbrowser
     from pathlib import Path
 
     from clusteranim.errors import Problem, ScenarioError
-    from clusteranim.live import serve
+    from clusteranim.live import key_menu, serve
     from clusteranim.scenario import load_scenario
 
     load_scenario(scenario, overrides)  # a scenario render refuses is refused here, exit 2
@@ -396,12 +398,35 @@ def live(scenario: str, overrides: tuple[str, ...], port: int, no_browser: bool)
     click.echo(f"clusteranim live: {server.url}  (Ctrl-C stops it)")
     if not no_browser:
         webbrowser.open(server.url)
+    with _single_keys() as read_key:
+        if read_key is not None:  # a terminal: the menu of the original script
+            menu = threading.Thread(target=key_menu, args=(server, read_key, click.echo), daemon=True)
+            menu.start()
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            click.echo("clusteranim live: stopped", err=True)
+        finally:
+            server.server_close()
+
+
+@contextlib.contextmanager
+def _single_keys() -> Generator[Callable[[], str] | None, None, None]:
+    """A reader of single key presses when stdin is a terminal (set to cbreak mode, and
+    restored after), else None."""
+    if not sys.stdin.isatty():
+        yield None
+        return
+    import termios
+    import tty
+
+    descriptor = sys.stdin.fileno()
+    saved = termios.tcgetattr(descriptor)
+    tty.setcbreak(descriptor)
     try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        click.echo("clusteranim live: stopped", err=True)
+        yield lambda: sys.stdin.read(1)
     finally:
-        server.server_close()
+        termios.tcsetattr(descriptor, termios.TCSADRAIN, saved)
 
 
 @main.command()

@@ -364,6 +364,43 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
 
 
+#: The terminal menu's keys for the save formats.
+FORMAT_KEYS = {"g": "gif", "m": "mp4", "w": "webm", "h": "html", "f": "frames"}
+MENU = "keys: d new data, c new start, s save, q quit"
+
+
+def key_menu(server: LiveServer, read_key: Callable[[], str], say: Callable[[str], None]) -> None:
+    """The terminal's single-key menu, until ``q`` (or the end of input): ``d`` new data,
+    ``c`` a new start, ``s`` save (the next key chooses the format), ``q`` quit (stops the
+    server)."""
+    session = server.session
+    say(MENU)
+    while True:
+        key = read_key()
+        if key in ("q", "", "\x03", "\x04"):  # q, end of input, Ctrl-C, Ctrl-D
+            server.shutdown()
+            return
+        if key == "d":
+            say(session.reseed("data.seed") or f"new data (data.seed {session.overrides['data.seed']})")
+        elif key == "c":
+            say(
+                session.reseed("algorithm.seed")
+                or f"new start (algorithm.seed {session.overrides['algorithm.seed']})"
+            )
+        elif key == "s":
+            say("save as: " + ", ".join(f"{letter} {name}" for letter, name in FORMAT_KEYS.items()) + "?")
+            chosen = FORMAT_KEYS.get(read_key())
+            if chosen is None:
+                say("not saved")
+                continue
+            try:
+                say(f"saved {session.save(chosen)}")
+            except ScenarioError as error:
+                say(str(error))
+        elif key.strip():
+            say(MENU)
+
+
 def serve(path: Path, overrides: dict[str, Any], port: int = 0) -> LiveServer:
     """A server for the scenario at ``path``, its first version being drawn (call
     ``serve_forever`` on it; ``shutdown`` stops it)."""

@@ -176,3 +176,47 @@ def test_editing_the_file_draws_it_again(server: LiveServer) -> None:
         time.sleep(0.1)
     assert state(server)["error"].endswith("algorithm.k: must be >= 1, got -1")
     assert control(state(server), "algorithm.k") == 2
+
+
+def test_the_terminal_menu_of_single_keys(tmp_path: Path) -> None:
+    """In a terminal (a pseudo-terminal here): d, c, s then g, q."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = tmp_path / "scenario.yaml"
+    document = dict(SCENARIO, output={**SCENARIO["output"], "path": str(tmp_path / "out" / "anim.gif")})
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    leader, follower = pty.openpty()
+    running = subprocess.Popen(
+        [sys.executable, "-m", "clusteranim", "live", "--no-browser", str(path)],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = ""
+
+    def until(text: str) -> None:
+        nonlocal seen
+        deadline = time.perf_counter() + 60
+        while text not in seen:
+            assert time.perf_counter() < deadline, seen
+            seen += os.read(leader, 4096).decode(errors="replace")
+
+    try:
+        until("keys: d new data, c new start, s save, q quit")
+        os.write(leader, b"d")
+        until("new data (data.seed 4)")
+        os.write(leader, b"c")
+        until("new start (algorithm.seed 4)")
+        os.write(leader, b"sg")
+        until(f"saved {tmp_path / 'out' / 'anim-live-1.gif'}")
+        os.write(leader, b"q")
+        assert running.wait(timeout=10) == 0
+    finally:
+        running.kill()
+        os.close(leader)
+    assert (tmp_path / "out" / "anim-live-1.gif").read_bytes().startswith(b"GIF89a")
+    assert yaml.safe_load(path.read_text(encoding="utf-8")) == document  # the file is never written
