@@ -219,7 +219,8 @@ class Session:
             if not target.exists():
                 break
             number += 1
-        render(self.path, output=target, format=output_format, **self.overrides)
+        # Drawn here, not by worker processes: forking this threaded server is not safe.
+        render(self.path, output=target, format=output_format, jobs=1, **self.overrides)
         self.saved.append(target)
         saved: Path = target
         return saved
