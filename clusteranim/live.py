@@ -194,13 +194,12 @@ class Session:
 
     def scenario_yaml(self) -> str:
         """The scenario file with the page's changes applied, as YAML."""
+        from clusteranim.scenario.overrides import assign, parse_overrides
+
         document = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
-        for key, value in self.overrides.items():
-            *sections, name = key.split(".")
-            place = document
-            for section in sections:
-                place = place.setdefault(section, {})
-            place[name] = value
+        origin = load_scenario(self.path, self.overrides).origin
+        for path, value, text in parse_overrides(self.overrides):  # typed as --set types them
+            assign(document, path, value, text, origin)
         return str(yaml.safe_dump(document, sort_keys=False))
 
     def save(self, output_format: str) -> Path:
