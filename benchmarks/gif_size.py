@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import clusteranim
-from clusteranim.drawing import layer_variants, schedule_of
+from clusteranim.drawing import schedule_of
 from clusteranim.pipeline import draw_frames, load_data, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def main() -> dict[str, object]:
     scenario = clusteranim.load_scenario(SCENE)
     data = load_data(scenario)
     trace = run(scenario, data)
-    frames = list(draw_frames(scenario, trace, data, schedule_of(scenario, trace), layer_variants(scenario)))
+    frames = list(draw_frames(scenario, trace, data, schedule_of(scenario, trace), scenario.frame_parts()))
     with tempfile.TemporaryDirectory() as folder:
         ours = clusteranim.render(SCENE, output=Path(folder) / "ours.gif")
         reference = Path(folder) / "pillow_writer.gif"

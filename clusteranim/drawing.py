@@ -1,4 +1,4 @@
-"""Drawing a scenario's frames: its scene, each layer variant's style, the movie's
+"""Drawing a scenario's frames: its scene, the parts each frame is drawn as, the movie's
 description, and the frames drawn one after another.
 
 Below both the pipeline and the worker processes, which draw frames the same way.
@@ -6,8 +6,7 @@ Below both the pipeline and the worker processes, which draw frames the same way
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from clusteranim.scenario import Scenario
 from clusteranim.scene.animation import Shot, plan
 from clusteranim.scene.base import Frame, RunFacts
 from clusteranim.scene.layers import LAYERS
+from clusteranim.scene.parts import Part
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace
 from clusteranim.writers.base import FrameLabel, Movie
@@ -67,38 +67,11 @@ def build_scene(
         raise scenario.problem(f"style.{error.key}", error.message) from None
 
 
-def layer_variants(scenario: Scenario) -> dict[str, StyleOptions]:
-    """The style of each frame set: all layers, then each combination of switchable layers
-    hidden, keyed by the hidden layers' names joined with "+"."""
-    style = explained(scenario.style) if scenario.animation.explain else scenario.style
-    toggles = sorted(set(scenario.output.toggle_layers))
-    variants = {"": style}
-    for size in range(1, len(toggles) + 1):
-        for hidden in itertools.combinations(toggles, size):
-            layers = [layer for layer in style.layers if layer.plugin_name() not in hidden]
-            variants["+".join(hidden)] = style.model_copy(update={"layers": layers})
-    return variants
-
-
-def explained(style: StyleOptions) -> StyleOptions:
-    """``style`` with what explain mode shows: the changes layer (beneath the centroids and
-    everything above them) and the caption (on top), unless the style has them."""
-    names = [layer.plugin_name() for layer in style.layers]
-    layers = list(style.layers)
-    if "changes" not in names:
-        above = [names.index(name) for name in ("centroids", "trails", "ellipses") if name in names]
-        layers.insert(min(above, default=len(layers)), LAYERS["changes"]())
-    if "caption" not in names:
-        layers.append(LAYERS["caption"]())
-    return style.model_copy(update={"layers": layers})
-
-
-def movie_of(
-    scenario: Scenario, trace: Trace, schedule: Schedule, variants: Mapping[str, StyleOptions]
-) -> Movie:
+def movie_of(scenario: Scenario, trace: Trace, schedule: Schedule, parts: Sequence[Part]) -> Movie:
     """What the writer needs to know of the animation besides its pixels."""
     output = scenario.output
     iterations = (Frame.of(trace, shot).iteration for shot in schedule)
+    toggles = sorted({part.toggle for part in parts if part.toggle})
     return Movie(
         width=scenario.style.width,
         height=scenario.style.height,
@@ -107,25 +80,22 @@ def movie_of(
         loop=output.loop,
         quality=output.quality,
         labels=tuple(FrameLabel(iteration, float(trace.objective[iteration])) for iteration in iterations),
-        variants=tuple(variants),
-        toggles=tuple((name, LAYERS[name].display_name) for name in sorted(set(output.toggle_layers))),
+        parts=tuple(part.toggle for part in parts),
+        toggles=tuple((name, LAYERS[name].display_name) for name in toggles),
         objective_name=trace.capabilities.objective or "objective",
         title=f"{trace.profile.name}: {Path(scenario.origin.source).stem}",
     )
 
 
 def draw_sequentially(
-    scenario: Scenario,
-    trace: Trace,
-    dataset: Dataset,
-    schedule: Schedule,
-    variants: Mapping[str, StyleOptions],
+    scenario: Scenario, trace: Trace, dataset: Dataset, schedule: Schedule, parts: Sequence[Part]
 ) -> Iterator[np.ndarray]:
-    """Every frame of every variant, in order, drawn here."""
-    for style in variants.values():
-        scene = build_scene(scenario, trace, dataset, style)
-        try:
+    """Every frame of every part, in order (the frames of the first part, then of the
+    next), drawn here."""
+    scene = build_scene(scenario, trace, dataset, scenario.drawn_style)
+    try:
+        for part in parts:
             for shot in schedule:
-                yield scene.draw(Frame.of(trace, shot))
-        finally:
-            scene.close()
+                yield scene.draw(Frame.of(trace, shot), part=part)
+    finally:
+        scene.close()

@@ -13,11 +13,13 @@ sends a path: saving chooses an unused name in the scenario's output folder.
 
 from __future__ import annotations
 
+import base64
 import hmac
+import io
 import json
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,12 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import yaml
 
 from clusteranim.controls import live_controls
 from clusteranim.errors import ScenarioError
 from clusteranim.scenario import Scenario, load_scenario
-from clusteranim.scene.style import StyleOptions
+from clusteranim.scene.layers import LAYERS
+from clusteranim.scene.parts import Part
 
 #: The formats the page's save menu offers, by the extension they are written with.
 SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", "frames": ""}
@@ -39,16 +43,30 @@ SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", 
 MAX_BODY = 64 << 10
 #: Seconds between two looks at the scenario file's time and size.
 WATCH_INTERVAL = 0.5
+#: What the page may load: its own inline script and style, frames as data URIs, and
+#: requests to this server only.
+PAGE_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
+    " connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+)
 #: Header that carries the token on the page's requests.
 TOKEN_HEADER = "X-Clusteranim-Token"
 
 
+#: One layer's pixels in one frame: the box around what it draws, as (top, left, PNG),
+#: or None when it draws nothing there.
+Piece = tuple[int, int, bytes] | None
+
+
 @dataclass
 class Drawing:
-    """The frames of one version of the scenario, as they are drawn."""
+    """The frames of one version of the scenario, as they are drawn: each frame as its
+    parts (see :mod:`clusteranim.scene.parts`), every layer apart so that the page can
+    hide any of them without drawing again."""
 
     generation: int
-    frames: list[bytes] = field(default_factory=list)
+    frames: list[list[Piece]] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     total: int | None = None
     seconds: list[float] = field(default_factory=list)
     error: str | None = None
@@ -145,21 +163,38 @@ class Session:
         threading.Thread(target=self._draw, args=(scenario, drawing), daemon=True).start()
 
     def _draw(self, scenario: Scenario, drawing: Drawing) -> None:
-        from clusteranim.drawing import layer_variants, movie_of, schedule_of
-        from clusteranim.pipeline import checked_run, draw_frames
-        from clusteranim.writers.png import png_bytes
+        from clusteranim.drawing import build_scene, schedule_of
+        from clusteranim.pipeline import checked_run
+        from clusteranim.scene.base import Frame
+        from clusteranim.writers.png import drawn_box, png_bytes
 
         try:
             _, dataset, trace = checked_run(scenario)
             schedule = schedule_of(scenario, trace)
-            variants: dict[str, StyleOptions] = {"": layer_variants(scenario)[""]}
-            movie = movie_of(scenario, trace, schedule, variants)
-            drawing.total = movie.n_frames
-            drawing.seconds = list(movie.seconds(movie.n_frames))
-            for frame in draw_frames(scenario, trace, dataset, schedule, variants, jobs=1):
-                if self.drawing is not drawing:
-                    return  # a newer change took over
-                drawing.frames.append(png_bytes(frame))
+            parts = scenario.frame_parts([layer.plugin_name() for layer in scenario.drawn_style.layers])
+            drawing.parts = list(parts)
+            drawing.seconds = [shot.seconds for shot in schedule]
+            drawing.total = len(schedule)
+            # Drawn here, frame by frame (all its parts), so that the page can show each
+            # frame as soon as it exists.
+            scene = build_scene(scenario, trace, dataset, scenario.drawn_style)
+            try:
+                for shot in schedule:
+                    frame = Frame.of(trace, shot)
+                    pieces: list[Piece] = []
+                    for part in parts:
+                        if self.drawing is not drawing:
+                            return  # a newer change took over
+                        pixels = scene.draw(frame, part=part)
+                        if part.base:
+                            pieces.append((0, 0, png_bytes(pixels)))
+                        elif (box := drawn_box(pixels)) is not None:
+                            pieces.append((box[0], box[1], png_bytes(box[2], transparent=True)))
+                        else:
+                            pieces.append(None)
+                    drawing.frames.append(pieces)
+            finally:
+                scene.close()
         except ScenarioError as error:
             drawing.error = str(error)
         finally:
@@ -175,6 +210,10 @@ class Session:
             control["choices"] = list(control["choices"])
         return {
             "generation": drawing.generation,
+            "parts": [
+                {"toggle": part.toggle, "label": LAYERS[part.toggle].display_name if part.toggle else ""}
+                for part in drawing.parts
+            ],
             "frames": len(drawing.frames),
             "total": drawing.total,
             "seconds": drawing.seconds,
@@ -186,11 +225,37 @@ class Session:
             "saved": [str(path) for path in self.saved],
         }
 
-    def frame(self, generation: int, index: int) -> bytes | None:
+    def pieces(self, generation: int, index: int) -> list[Piece] | None:
+        """The parts of frame ``index`` of version ``generation`` (None when there is no
+        such frame, or not yet)."""
         drawing = self.drawing
         if drawing.generation != generation or not 0 <= index < len(drawing.frames):
             return None
         return drawing.frames[index]
+
+    def frame(self, generation: int, index: int) -> bytes | None:
+        """Frame ``index`` of version ``generation`` with every layer, as a PNG."""
+        from PIL import Image
+
+        from clusteranim.scene.parts import compose
+        from clusteranim.writers.png import png_bytes
+
+        pieces = self.pieces(generation, index)
+        if pieces is None:
+            return None
+        layers: list[np.ndarray] = []
+        for piece in pieces:
+            if piece is None:
+                continue
+            top, left, data = piece
+            pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+            if not layers:
+                layers.append(pixels)
+                continue
+            placed = np.zeros_like(layers[0])
+            placed[top : top + pixels.shape[0], left : left + pixels.shape[1]] = pixels
+            layers.append(placed)
+        return png_bytes(compose(layers))
 
     def scenario_yaml(self) -> str:
         """The scenario file with the page's changes applied, as YAML."""
@@ -202,14 +267,30 @@ class Session:
             assign(document, path, value, text, origin)
         return str(yaml.safe_dump(document, sort_keys=False))
 
-    def save(self, output_format: str) -> Path:
+    def save(self, output_format: str, hidden: Collection[str] = ()) -> Path:
         """Render the current version in ``output_format`` into the scenario's output
-        folder, under a name no file has; its path."""
+        folder, under a name no file has, without the layers called ``hidden`` (those the
+        page hides); its path. An HTML player gets a switch for each layer shown."""
         from clusteranim.pipeline import render
 
         if output_format not in SAVE_FORMATS:
             raise ValueError(f"unknown format {output_format!r}; expected one of: {', '.join(SAVE_FORMATS)}")
-        scenario = load_scenario(self.path, self.overrides)
+        overrides = dict(self.overrides)
+        scenario = load_scenario(self.path, overrides)
+        layers = scenario.drawn_style.layers
+        unknown = sorted(set(hidden) - {layer.plugin_name() for layer in layers})
+        if unknown:
+            raise ValueError(f"no layer called {unknown[0]!r} to hide")
+        shown = [layer for layer in layers if layer.plugin_name() not in hidden]
+        if not shown:
+            raise ValueError("every layer is hidden: show one to save")
+        if hidden:
+            overrides["style.layers"] = [
+                {"name": layer.plugin_name(), **layer.model_dump(mode="json", exclude_defaults=True)}
+                for layer in shown
+            ]
+        if output_format == "html":
+            overrides["output.toggle_layers"] = sorted({layer.plugin_name() for layer in shown})
         output = Path(scenario.output.path)
         folder, stem = output.parent, output.stem
         number = 1
@@ -219,7 +300,7 @@ class Session:
                 break
             number += 1
         # Drawn here, not by worker processes: forking this threaded server is not safe.
-        render(self.path, output=target, format=output_format, jobs=1, **self.overrides)
+        render(self.path, output=target, format=output_format, jobs=1, **overrides)
         self.saved.append(target)
         saved: Path = target
         return saved
@@ -306,9 +387,23 @@ class Handler(BaseHTTPRequestHandler):
         if route == "/":
             page = resources.files("clusteranim").joinpath("live.html").read_text(encoding="utf-8")
             page = page.replace("__TOKEN__", self.server.token)
-            self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+            self._send(
+                HTTPStatus.OK,
+                page.encode(),
+                "text/html; charset=utf-8",
+                {"Content-Security-Policy": PAGE_POLICY},
+            )
         elif route == "/api/state":
             self._json(session.state())
+        elif route.startswith("/api/frame/"):
+            numbers = route.removeprefix("/api/frame/").split("/")
+            pieces = None
+            if len(numbers) == 2 and all(number.isdigit() for number in numbers):
+                pieces = session.pieces(int(numbers[0]), int(numbers[1]))
+            if pieces is None:
+                self._send(HTTPStatus.NOT_FOUND, b"no such frame", "text/plain")
+            else:
+                self._json({"parts": [_piece_json(piece) for piece in pieces]})
         elif route.startswith("/frame/"):
             parts = route.removeprefix("/frame/").removesuffix(".png").split("/")
             frame = None
@@ -355,13 +450,23 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": actions[route]()})
         elif route == "/api/save":
             try:
-                saved = session.save(str(body.get("format", "")))
+                hidden = body.get("hidden") or []
+                if not isinstance(hidden, list) or not all(isinstance(name, str) for name in hidden):
+                    raise ValueError("hidden: expected a list of layer names")
+                saved = session.save(str(body.get("format", "")), hidden)
             except (ScenarioError, ValueError) as error:
                 self._json({"error": str(error)})
             else:
                 self._json({"error": None, "path": str(saved)})
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+
+def _piece_json(piece: Piece) -> dict[str, Any] | None:
+    if piece is None:
+        return None
+    top, left, data = piece
+    return {"x": left, "y": top, "src": "data:image/png;base64," + base64.b64encode(data).decode("ascii")}
 
 
 #: The terminal menu's keys for the save formats.

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import itertools
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from clusteranim.algorithms.base import DirectOptions
 from clusteranim.data.base import Dataset
-from clusteranim.drawing import Schedule, layer_variants, movie_of, schedule_of
+from clusteranim.drawing import Schedule, movie_of, schedule_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
 from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rule_names, targets
@@ -22,7 +22,7 @@ from clusteranim.result import RenderResult
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.animation import steps_shown
 from clusteranim.scene.palette import check_palette_size
-from clusteranim.scene.style import StyleOptions
+from clusteranim.scene.parts import Part, compose
 from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
 from clusteranim.writers.targets import Target
 
@@ -233,11 +233,11 @@ def render(
     planned, dataset, recorded = checked_run(loaded, depfile, given, trace_file)
     output_format = loaded.output.resolved_format()
     schedule = schedule_of(loaded, recorded)
-    variants = layer_variants(loaded)
-    movie = movie_of(loaded, recorded, schedule, variants)
-    total = len(schedule) * len(variants)
+    parts = loaded.frame_parts()
+    movie = movie_of(loaded, recorded, schedule, parts)
+    total = len(schedule) * len(parts)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = draw_frames(loaded, recorded, dataset, schedule, variants, jobs or default_jobs())
+    frames = draw_frames(loaded, recorded, dataset, schedule, parts, jobs or default_jobs())
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -248,14 +248,15 @@ def render(
             # animation: an interrupt or a failure leaves none of the three new.
             temporaries = {key: stack.enter_context(atomic_path(path)) for key, path in extras.items()}
             with saving(FORMATS[output_format], planned[0].path, movie) as writer:
+                last_frame: list[np.ndarray] = []  # each part's
                 for done, rgb in enumerate(itertools.chain([first], frames), start=1):
                     writer.write(rgb)
-                    if done == len(schedule):
-                        last_frame = rgb.copy()
+                    if done % len(schedule) == 0:
+                        last_frame.append(rgb.copy())
                     if progress is not None:
                         progress(done, total)
                 if "output.poster" in temporaries:
-                    write_png(last_frame, temporaries["output.poster"], optimize=True)
+                    write_png(compose(last_frame), temporaries["output.poster"], optimize=True)
                 if "--depfile" in temporaries:
                     from clusteranim.depfile import make_rule
 
@@ -286,10 +287,11 @@ def draw_frames(
     trace: Trace,
     dataset: Dataset,
     schedule: Schedule,
-    variants: Mapping[str, StyleOptions],
+    parts: Sequence[Part],
     jobs: int = 1,
 ) -> Generator[np.ndarray, None, None]:
-    """Every frame of every variant, in order: the frames of the first, then the next.
+    """Every frame of every part of the frame, in order: the frames of the first part,
+    then of the next (see :mod:`clusteranim.scene.parts`).
 
     With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
     are the same whatever the number.
@@ -298,7 +300,7 @@ def draw_frames(
     from clusteranim.workers import draw_frames as draw_in_workers
 
     style = scenario.style
-    job = Job(scenario, trace, dataset, schedule, variants, style.width, style.height)
+    job = Job(scenario, trace, dataset, schedule, tuple(parts), style.width, style.height)
     return draw_in_workers(job, jobs)
 
 

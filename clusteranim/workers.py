@@ -1,11 +1,12 @@
 """Frames drawn by worker processes, delivered in order.
 
-Each worker builds its own scene once (per layer variant) and draws runs of consecutive
-frames; the parent hands the frames to the writer in order, keeping only a few runs in
-flight so that memory does not grow with the animation. On Linux the workers are forked
-after the data and the trace exist, so nothing large is copied or pickled; elsewhere
-they are spawned and receive both once. When the frames stop early (Ctrl-C, SIGTERM, a
-failure), the workers are terminated rather than waited for.
+Each worker builds its own scene once and draws runs of consecutive frames (of one part
+of the frame, when layers are drawn apart for a player that switches them); the parent
+hands the frames to the writer in order, keeping only a few runs in flight so that
+memory does not grow with the animation. On Linux the workers are forked after the data
+and the trace exist, so nothing large is copied or pickled; elsewhere they are spawned
+and receive both once. When the frames stop early (Ctrl-C, SIGTERM, a failure), the
+workers are terminated rather than waited for.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -27,7 +28,7 @@ from clusteranim.data.base import Dataset
 from clusteranim.drawing import Schedule, build_scene, draw_sequentially
 from clusteranim.scenario import Scenario
 from clusteranim.scene.base import Frame
-from clusteranim.scene.style import StyleOptions
+from clusteranim.scene.parts import Part
 from clusteranim.trace import Trace
 
 if TYPE_CHECKING:
@@ -42,13 +43,13 @@ class Job:
     trace: Trace
     dataset: Dataset
     schedule: Schedule
-    variants: Mapping[str, StyleOptions]
+    parts: tuple[Part, ...]
     width: int
     height: int
 
 
 # What a worker process holds: the job and the frame slots (inherited when forked), and
-# its scenes.
+# its scene.
 _current: dict[str, Job] = {}
 _memory: dict[str, shared_memory.SharedMemory] = {}
 _scenes: dict[str, Scene] = {}
@@ -66,15 +67,16 @@ def _start_worker(job: Job | None, memory_name: str | None) -> None:
     _scenes.clear()
 
 
-def _draw_run(variant: str, start: int, stop: int, first_slot: int) -> int:
-    """Draw frames ``start:stop`` of ``variant`` into consecutive shared-memory slots."""
+def _draw_run(part: int, start: int, stop: int, first_slot: int) -> int:
+    """Draw frames ``start:stop`` of the job's ``part`` into consecutive shared-memory slots."""
     job = _current["job"]
-    if variant not in _scenes:
-        _scenes[variant] = build_scene(job.scenario, job.trace, job.dataset, job.variants[variant])
-    scene = _scenes[variant]
+    if "scene" not in _scenes:
+        _scenes["scene"] = build_scene(job.scenario, job.trace, job.dataset, job.scenario.drawn_style)
+    scene = _scenes["scene"]
     slots = _slots(job)
     for offset, index in enumerate(range(start, stop)):
-        scene.draw(Frame.of(job.trace, job.schedule[index]), out=slots[first_slot + offset])
+        frame = Frame.of(job.trace, job.schedule[index])
+        scene.draw(frame, out=slots[first_slot + offset], part=job.parts[part])
     return stop - start
 
 
@@ -100,20 +102,20 @@ def _die_with_parent() -> None:
 
 
 def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
-    """Every frame of every variant, in order: the frames of the first, then the next,
+    """Every frame of every part, in order: the frames of the first, then the next,
     drawn by ``jobs`` worker processes.
 
     With one job (or very few frames) the frames are drawn here; the output is the same
     whatever the number.
     """
     n_frames = len(job.schedule)
-    if jobs <= 1 or n_frames * len(job.variants) < 2 * jobs:
-        yield from draw_sequentially(job.scenario, job.trace, job.dataset, job.schedule, job.variants)
+    if jobs <= 1 or n_frames * len(job.parts) < 2 * jobs:
+        yield from draw_sequentially(job.scenario, job.trace, job.dataset, job.schedule, job.parts)
         return
     run_length = max(1, min(16, -(-n_frames // (jobs * 3))))
     runs = [
-        (variant, start, min(start + run_length, n_frames))
-        for variant in job.variants
+        (part, start, min(start + run_length, n_frames))
+        for part in range(len(job.parts))
         for start in range(0, n_frames, run_length)
     ]
     context = process_context()
@@ -149,7 +151,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
 
         for _ in range(window):
             submit()
-        remaining = n_frames * len(job.variants)
+        remaining = n_frames * len(job.parts)
         while pending:
             future, first_slot = pending.popleft()
             count = future.result()

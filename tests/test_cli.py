@@ -271,11 +271,11 @@ def test_an_interrupt_lost_in_a_finalizer_still_stops_the_render(
     original = figure.Scene.draw
     calls = {"count": 0}
 
-    def draw(self: figure.Scene, frame: Any, out: Any = None) -> Any:
+    def draw(self: figure.Scene, frame: Any, out: Any = None, part: Any = None) -> Any:
         calls["count"] += 1
         if calls["count"] == 3:
             Finalized()  # collected at once: the KeyboardInterrupt is lost in __del__
-        return original(self, frame, out)
+        return original(self, frame, out, part)
 
     monkeypatch.setattr(figure.Scene, "draw", draw)
     target = tmp_path / "a.gif"

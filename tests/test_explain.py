@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import clusteranim
-from clusteranim.drawing import build_scene, explained, schedule_of
+from clusteranim.drawing import build_scene, schedule_of
 from clusteranim.pipeline import load_data, run
 from clusteranim.scene.animation import (
     EASINGS,
@@ -77,7 +77,7 @@ def drawn_scene(scenario: dict[str, Any], explain: bool = True) -> Iterator[tupl
     loaded = clusteranim.load_scenario(scenario)
     dataset = load_data(loaded)
     trace = run(loaded, dataset)
-    scene = build_scene(loaded, trace, dataset, explained(loaded.style) if explain else None)
+    scene = build_scene(loaded, trace, dataset, loaded.style.explained() if explain else None)
     try:
         yield trace, scene
     finally:
@@ -335,7 +335,7 @@ def test_a_trace_made_elsewhere_is_not_told_the_scenarios_limit(tmp_path: Path) 
     dataset = load_data(loaded)
     trace = clusteranim.pipeline.attach(loaded, dataset, given, "short.npz")
     assert trace.n_iter == 2 and not trace.converged and scenario.algorithm.max_iter == 30
-    scene = build_scene(loaded, trace, dataset, explained(loaded.style))
+    scene = build_scene(loaded, trace, dataset, loaded.style.explained())
     try:
         (caption,) = [layer for layer in scene.layers if isinstance(layer, CaptionLayer)]
         assert caption.caption(Frame(trace, 2, phase="done")) == "Stopped at iteration 2, before converging"

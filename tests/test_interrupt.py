@@ -238,11 +238,11 @@ def test_a_second_signal_does_not_break_off_the_clean_up(
     draw, remove = figure.Scene.draw, base._remove
     calls = {"draw": 0, "remove": 0}
 
-    def interrupted_draw(self: figure.Scene, frame: Any, out: Any = None) -> Any:
+    def interrupted_draw(self: figure.Scene, frame: Any, out: Any = None, part: Any = None) -> Any:
         calls["draw"] += 1
         if calls["draw"] == 3:
             os.kill(os.getpid(), signal.SIGINT)
-        return draw(self, frame, out)
+        return draw(self, frame, out, part)
 
     def interrupted_remove(path: Path) -> None:
         calls["remove"] += 1

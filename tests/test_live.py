@@ -3,7 +3,9 @@ checked by the loader, new data and a new start, saving under an unused name."""
 
 from __future__ import annotations
 
+import base64
 import http.client
+import io
 import json
 import threading
 import time
@@ -11,10 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
+from PIL import Image
 
+from clusteranim.drawing import build_scene, schedule_of
 from clusteranim.live import TOKEN_HEADER, LiveServer, serve
+from clusteranim.pipeline import load_data, render, run
+from clusteranim.scene.base import Frame
+from clusteranim.scene.parts import compose
 
 SCENARIO = {
     "seed": 3,
@@ -74,6 +82,10 @@ def test_refuses_requests_without_the_token_or_from_elsewhere(server: LiveServer
     assert request(server, "POST", "/api/new-data", {}, headers={TOKEN_HEADER: ""})[0] == 403
     status, page = request(server, "GET", f"/?token={server.token}", headers={TOKEN_HEADER: ""})
     assert status == 200 and server.token.encode() in page and b"New data" in page
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", f"/?token={server.token}", headers={"Host": f"127.0.0.1:{server.port}"})
+    policy = connection.getresponse().getheader("Content-Security-Policy") or ""
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
     assert server.server_address[0] == "127.0.0.1"
 
 
@@ -85,6 +97,68 @@ def test_frames_are_served_as_they_are_drawn(server: LiveServer) -> None:
     assert request(server, "GET", f"/frame/{found['generation']}/{found['frames']}.png")[0] == 404
     assert request(server, "GET", f"/frame/{found['generation'] + 1}/0.png")[0] == 404
     assert {item["key"] for item in found["controls"]} >= {"algorithm.k", "seed", "data.n_samples"}
+
+
+def decode(source: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGBA"))
+
+
+def test_each_frame_comes_as_its_layers_apart(server: LiveServer) -> None:
+    """The page lays a frame's layers over each other itself, so that it can hide any of
+    them without the server drawing again: the layers laid over each other are the frame."""
+    found = state(server)
+    layers = ["points", "centroids", "title"]
+    assert [part["toggle"] for part in found["parts"]] == ["", *layers, ""]
+    assert [part["label"] for part in found["parts"]][1:-1] == ["points", "centroids", "title"]
+    last = found["frames"] - 1
+    status, body = request(server, "GET", f"/api/frame/{found['generation']}/{last}")
+    assert status == 200
+    pieces = json.loads(body)["parts"]
+    assert len(pieces) == len(found["parts"])
+    base = decode(pieces[0]["src"])
+    assert (base[:, :, 3] == 255).all() and (pieces[0]["x"], pieces[0]["y"]) == (0, 0)
+    placed = [base]
+    for piece in pieces[1:]:
+        layer = np.zeros_like(base)
+        if piece is not None:
+            box = decode(piece["src"])
+            layer[piece["y"] : piece["y"] + box.shape[0], piece["x"] : piece["x"] + box.shape[1]] = box
+            assert box.shape[0] * box.shape[1] < base.shape[0] * base.shape[1]  # just what it draws
+        placed.append(layer)
+    frame = decode(
+        "," + base64.b64encode(request(server, "GET", f"/frame/{found['generation']}/{last}.png")[1]).decode()
+    )
+    assert np.array_equal(compose(placed), frame)
+    # The frame drawn whole, as render draws it, to within rounding.
+    scenario = server.session.scenario
+    assert scenario is not None
+    dataset = load_data(scenario)
+    trace = run(scenario, dataset)
+    whole = build_scene(scenario, trace, dataset).draw(Frame.of(trace, schedule_of(scenario, trace)[last]))
+    assert np.abs(frame.astype(int) - whole).max() <= 6
+    assert request(server, "GET", f"/api/frame/{found['generation']}/{found['frames']}")[0] == 404
+    assert request(server, "GET", f"/api/frame/{found['generation']}/x")[0] == 404
+
+
+def test_saving_leaves_out_the_layers_the_page_hides(server: LiveServer, tmp_path: Path) -> None:
+    state(server)
+    status, body = request(server, "POST", "/api/save", {"format": "gif", "hidden": ["points"]})
+    assert status == 200
+    saved = Path(json.loads(body)["path"])
+    expected = tmp_path / "expected.gif"
+    render(server.session.path, output=expected, **{"style.layers": ["centroids", "title"]})
+    assert saved.read_bytes() == expected.read_bytes()
+    # An HTML player gets a switch for each layer shown.
+    body = request(server, "POST", "/api/save", {"format": "html", "hidden": ["title"]})[1]
+    page = Path(json.loads(body)["path"]).read_text(encoding="utf-8")
+    assert '"toggles":[{"name":"centroids","label":"centroids"},{"name":"points","label":"points"}]' in page
+    for hidden, message in (
+        (["legend"], "no layer called 'legend' to hide"),
+        (["points", "centroids", "title"], "every layer is hidden: show one to save"),
+        ("points", "hidden: expected a list of layer names"),
+    ):
+        body = request(server, "POST", "/api/save", {"format": "gif", "hidden": hidden})[1]
+        assert json.loads(body)["error"] == message
 
 
 def test_changes_go_through_the_loader(server: LiveServer) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import clusteranim
 
@@ -89,6 +93,14 @@ def test_player_plays_steps_toggles_offline(tmp_path: Path) -> None:
         assert without_regions != with_regions
         page.check("#toggle-regions")
         assert canvas_pixels(page) == with_regions
+        # What the browser lays together is the frame drawn whole, with and without the
+        # regions (to within rounding).
+        for shown, layers in (
+            (with_regions, SCENARIO["style"]["layers"]),
+            (without_regions, SCENARIO["style"]["layers"][1:]),
+        ):
+            expected = frames_of(tmp_path, {"style.layers": layers})[1]
+            assert np.abs(decode(shown) - expected).max() <= 6
 
         slider = page.locator("#slider")
         slider.fill(str(result.frames - 1))
@@ -103,3 +115,15 @@ def canvas_pixels(page: Any) -> str:
     """A fingerprint of what the canvas shows (waiting for the frame's image to be drawn)."""
     page.wait_for_timeout(50)
     return str(page.evaluate("document.getElementById('view').toDataURL()"))
+
+
+def decode(data_url: str) -> np.ndarray:
+    image = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB")
+    return np.asarray(image).astype(int)
+
+
+def frames_of(tmp_path: Path, overrides: dict[str, Any]) -> list[np.ndarray]:
+    """The frames of the scenario with ``overrides``, drawn whole (a folder of PNGs)."""
+    folder = tmp_path / f"frames-{len(list(tmp_path.iterdir()))}"
+    clusteranim.render(SCENARIO, output=folder, **{**overrides, "output.toggle_layers": []})
+    return [np.asarray(Image.open(path).convert("RGB")).astype(int) for path in sorted(folder.glob("*.png"))]

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clusteranim
-from clusteranim.drawing import layer_variants
 from clusteranim.errors import ScenarioError
 from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.animation import AnimationOptions, plan
@@ -152,7 +151,7 @@ def test_degenerate_data_draws_real_frames(
             trace,
             dataset,
             plan(AnimationOptions(), len(trace), trace.converged, 1, 2.0, 0.0),
-            layer_variants(loaded),
+            loaded.frame_parts(),
             1,
         )
     )

@@ -125,10 +125,13 @@ SCHEMA_ERRORS = [
     "dbscan_k_unused",  # a key every algorithm has, left out of a direct algorithm's schema
     "mean_shift_k_given",
     "agglomerative_max_iter_unused",
+    "toggle_layers_too_many",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
+    "toggle_layers_not_drawn",  # a switch against the layers
+    "toggle_layers_for_gif",  # against the format
     "batch_layer_dbscan",
     "core_layer_kmeans",
     "dbscan_explain",  # explain mode against the algorithm

@@ -16,7 +16,7 @@ import pytest
 import clusteranim
 import clusteranim.algorithms.kmeans
 from clusteranim.data.base import Dataset
-from clusteranim.drawing import layer_variants, schedule_of
+from clusteranim.drawing import schedule_of
 from clusteranim.pipeline import draw_frames, load_data, run
 from clusteranim.scene.base import Frame
 from clusteranim.scene.figure import Scene
@@ -42,15 +42,14 @@ def frames_with(jobs: int, scenario: dict[str, Any]) -> list[np.ndarray]:
     data = load_data(loaded)
     trace = run(loaded, data)
     schedule = schedule_of(loaded, trace)
-    return [
-        frame.copy() for frame in draw_frames(loaded, trace, data, schedule, layer_variants(loaded), jobs)
-    ]
+    return [frame.copy() for frame in draw_frames(loaded, trace, data, schedule, loaded.frame_parts(), jobs)]
 
 
 def test_frames_are_identical_whatever_the_jobs() -> None:
     one, two = frames_with(1, TWEENED), frames_with(2, TWEENED)
     n_iter = run(clusteranim.load_scenario(TWEENED)).n_iter
-    assert len(one) == len(two) == 4 * (n_iter * 4 + 1)  # four variants: two layer switches
+    # Two layer switches: the bare axes, regions, points, trails, and the layers above.
+    assert len(one) == len(two) == 5 * (n_iter * 4 + 1)
     assert all(np.array_equal(a, b) for a, b in zip(one, two, strict=True))
 
 

@@ -205,7 +205,6 @@ def test_set_is_blamed_for_what_it_sets(write_scenario: Write) -> None:
 
 
 def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    from clusteranim.drawing import layer_variants
     from clusteranim.options import OptionError
     from clusteranim.pipeline import draw_frames, load_data, run
     from clusteranim.scene.animation import AnimationOptions, plan
@@ -227,7 +226,7 @@ def test_an_error_in_a_worker_reads_as_it_would_alone(monkeypatch: pytest.Monkey
             trace,
             dataset,
             plan(AnimationOptions(), len(trace), trace.converged, 3, 2.0, 0.0),
-            layer_variants(scenario),
+            scenario.frame_parts(),
             jobs,
         )
         with pytest.raises(clusteranim.ScenarioError) as caught:

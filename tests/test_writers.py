@@ -20,9 +20,10 @@ import pytest
 from PIL import Image
 
 import clusteranim
-from clusteranim.drawing import layer_variants, schedule_of
+from clusteranim.drawing import schedule_of
 from clusteranim.errors import RenderError, ScenarioError
 from clusteranim.pipeline import draw_frames, load_data, run
+from clusteranim.scene.parts import compose
 from clusteranim.writers.gif import centiseconds
 from clusteranim.writers.targets import MANIFEST, read_manifest
 
@@ -50,7 +51,7 @@ def drawn_frames(scenario: dict[str, Any], **overrides: Any) -> list[np.ndarray]
     data = load_data(loaded)
     trace = run(loaded, data)
     schedule = schedule_of(loaded, trace)
-    return [frame[:, :, :3] for frame in draw_frames(loaded, trace, data, schedule, layer_variants(loaded))]
+    return [frame[:, :, :3] for frame in draw_frames(loaded, trace, data, schedule, loaded.frame_parts())]
 
 
 def decode_gif(path: Path) -> tuple[list[np.ndarray], list[int], Any]:
@@ -129,7 +130,7 @@ def write_gif(frames: list[np.ndarray], path: Path) -> list[np.ndarray]:
         loop=0,
         quality=None,
         labels=tuple(FrameLabel(index, 0.0) for index in range(len(frames))),
-        variants=("",),
+        parts=("",),
         objective_name="inertia",
         title="test",
     )
@@ -272,23 +273,71 @@ def test_a_frames_folder_is_replaced_only_if_clusteranim_wrote_all_of_it(tmp_pat
         clusteranim.render(SCENARIO, output=folder)
 
 
-def test_html_embeds_every_frame_and_variant(tmp_path: Path) -> None:
+def player_data(page: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="clusteranim-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found[1])
+    return data
+
+
+def decode_uri(uri: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGBA"))
+
+
+def decode_part(data: dict[str, Any], index: int | None, shape: tuple[int, ...]) -> np.ndarray:
+    """A part of a frame as the player lays it: its stored box placed at its corner."""
+    placed = np.zeros(shape, np.uint8)
+    if index is not None:
+        stored = data["images"][index]
+        box = decode_uri(stored["src"])
+        placed[stored["y"] : stored["y"] + box.shape[0], stored["x"] : stored["x"] + box.shape[1]] = box
+    return placed
+
+
+def test_html_embeds_every_frame(tmp_path: Path) -> None:
     drawn = drawn_frames(SCENARIO)
-    hidden = drawn_frames(SCENARIO, **{"style.layers": SCENARIO["style"]["layers"][1:]})
     target = tmp_path / "player.html"
-    clusteranim.render(SCENARIO, output=target, **{"output.toggle_layers": ["regions"]})
+    clusteranim.render(SCENARIO, output=target)
     page = target.read_text()
-    data = json.loads(
-        re.search(r'<script type="application/json" id="clusteranim-data">(.*?)</script>', page, re.S)[1]
-    )  # type: ignore[index]
-    assert set(data["variants"]) == {"", "regions"}
+    data = player_data(page)
+    assert [part["toggle"] for part in data["parts"]] == [""]
     assert [label["iteration"] for label in data["labels"]] == list(range(7))
-    assert data["toggles"] == [{"name": "regions", "label": "decision regions"}]
-    for key, frames in (("", drawn), ("regions", hidden)):
-        for uri, original in zip(data["variants"][key], frames, strict=True):
-            image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-            assert np.array_equal(np.asarray(image.convert("RGB")), original)
+    assert data["toggles"] == []
+    for index, original in zip(data["parts"][0]["frames"], drawn, strict=True):
+        assert np.array_equal(decode_uri(data["images"][index]["src"])[:, :, :3], original)
     assert "http://" not in page and "https://" not in page
+
+
+def test_html_layer_switches_are_stored_apart_and_compose_the_frames(tmp_path: Path) -> None:
+    """Each switchable layer is a transparent image per frame: laid over each other the
+    parts give the frame, leaving one out gives the frame without that layer (to within
+    rounding), and the page grows by what the layers draw, not twofold per switch."""
+    toggles = ["regions", "ellipses"]
+    drawn = drawn_frames(SCENARIO)
+    layers = SCENARIO["style"]["layers"]
+    without = drawn_frames(SCENARIO, **{"style.layers": [layers[1], *layers[3:]]})
+    plain, switched = tmp_path / "plain.html", tmp_path / "switched.html"
+    clusteranim.render(SCENARIO, output=plain)
+    clusteranim.render(SCENARIO, output=switched, **{"output.toggle_layers": toggles})
+    data = player_data(switched.read_text())
+    # The bare axes (regions are the bottom layer), regions, points, ellipses, the rest.
+    assert [part["toggle"] for part in data["parts"]] == ["", "regions", "", "ellipses", ""]
+    assert data["toggles"] == [
+        {"name": "ellipses", "label": "covariance ellipses"},
+        {"name": "regions", "label": "decision regions"},
+    ]
+    shape = (*drawn[0].shape[:2], 4)
+    for frame, (whole, hidden) in enumerate(zip(drawn, without, strict=True)):
+        parts = [decode_part(data, part["frames"][frame], shape) for part in data["parts"]]
+        assert (parts[0][:, :, 3] == 255).all()
+        for shown, expected in ((parts, whole), ([parts[0], parts[2], parts[4]], hidden)):
+            difference = np.abs(compose(shown)[:, :, :3].astype(int) - expected)
+            assert difference.max() <= 6 and difference.mean() < 0.5
+        assert (parts[1][:, :, 3] > 0).mean() > 0.5  # regions cover the axes
+        assert 0 < (parts[3][:, :, 3] > 0).mean() < 0.5  # ellipses are lines
+    # The bare axes are one image for every frame.
+    assert len(set(data["parts"][0]["frames"])) == 1
+    assert switched.stat().st_size < 1.5 * plain.stat().st_size
 
 
 def test_notebook_repr_shows_the_animation(tmp_path: Path) -> None:
@@ -345,11 +394,11 @@ def test_failure_while_drawing_leaves_the_old_output(
     calls = {"count": 0}
     original = figure.Scene.draw
 
-    def failing(self: figure.Scene, frame: Any, out: np.ndarray | None = None) -> np.ndarray:
+    def failing(self: figure.Scene, frame: Any, out: Any = None, part: Any = None) -> np.ndarray:
         calls["count"] += 1
         if calls["count"] == 3:
             raise RuntimeError("boom")
-        return original(self, frame, out)
+        return original(self, frame, out, part)
 
     monkeypatch.setattr(figure.Scene, "draw", failing)
     with pytest.raises(RuntimeError, match="boom"):

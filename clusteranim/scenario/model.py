@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
@@ -17,6 +17,7 @@ from clusteranim.options import LIVE, OptionError, Options, tagged_union
 from clusteranim.scenario.keys import Origin
 from clusteranim.scene.animation import AnimationOptions, count_frames, longest_frame
 from clusteranim.scene.palette import check_palette_size
+from clusteranim.scene.parts import Part, parts_of
 from clusteranim.scene.style import StyleOptions
 from clusteranim.writers import check_settings
 from clusteranim.writers.options import OutputOptions
@@ -49,7 +50,7 @@ class LimitsOptions(Options):
         le=10**7,
         description="Most frames: those drawn for max_iter iterations (with tween, explain mode"
         " and slow start), or for video the frames its running time takes at fps, whichever is"
-        " more, x the HTML player's layer variants.",
+        " more, x the images per frame of an HTML player with layer switches.",
     )
     max_pixels: int = Field(16_777_216, ge=1, le=2**30, description="Most pixels per frame (width x height).")
 
@@ -93,12 +94,25 @@ class Scenario(Options):
             return data
         return {**data, "style": {**style, "layers": list(options.layers)}}
 
+    @property
+    def drawn_style(self) -> StyleOptions:
+        """The style the frames are drawn in: with explain mode's layers when it is on."""
+        return self.style.explained() if self.animation.explain else self.style
+
+    def frame_parts(self, toggles: Collection[str] | None = None) -> tuple[Part, ...]:
+        """The images each frame is drawn as (see :mod:`clusteranim.scene.parts`): the
+        whole frame, unless layers can be switched off (``toggles``, by default the HTML
+        player's)."""
+        names = [layer.plugin_name() for layer in self.drawn_style.layers]
+        return parts_of(names, self.output.toggle_layers if toggles is None else toggles)
+
     @model_validator(mode="after")
     def _check_toggles(self) -> Scenario:
-        names = [layer.plugin_name() for layer in self.style.layers]
+        names = [layer.plugin_name() for layer in self.drawn_style.layers]
         for index, name in enumerate(self.output.toggle_layers):
             if name not in names:
-                raise OptionError(f"output.toggle_layers.{index}", f"{name!r} is not in style.layers")
+                where = "style.layers" + (" (with explain mode's)" if self.animation.explain else "")
+                raise OptionError(f"output.toggle_layers.{index}", f"{name!r} is not in {where}")
         return self
 
     @model_validator(mode="after")
@@ -170,14 +184,14 @@ class Scenario(Options):
         output_format = output.resolved_format()
         check_settings(output_format, style.width, style.height, output.fps, longest, blamed)
         drawn, seconds = count_frames(animation, n_states, output.tween, output.fps, self.hold_last)
-        variants = 2 ** len(set(output.toggle_layers))
-        if drawn * variants > limits.max_frames:
+        parts = len(self.frame_parts())
+        if drawn * parts > limits.max_frames:
             counted = "max_iter iterations" if given is None else "the trace's iterations"
             raise OptionError(
                 "algorithm.max_iter" if given is None else "limits.max_frames",
-                f"allows up to {drawn * variants:,} frames ({counted} drawn with tween, explain mode"
-                " and slow start, x layer variants), more than limits.max_frames"
-                f" ({limits.max_frames:,}); lower it or raise limits.max_frames",
+                f"allows up to {drawn * parts:,} frames ({counted} drawn with tween, explain mode"
+                " and slow start, x images per frame for the HTML player's layer switches), more than"
+                f" limits.max_frames ({limits.max_frames:,}); lower it or raise limits.max_frames",
             )
         # A video has one frame rate: a hold is the frame repeated, and those count too.
         shown = round(seconds * output.fps)

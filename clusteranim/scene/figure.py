@@ -12,7 +12,8 @@ from clusteranim.arrays import FloatArray
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scene.base import Frame, Layer, RunFacts, SceneContext
-from clusteranim.scene.overlay import Overlay, Pixels, Plain
+from clusteranim.scene.overlay import Overlay, Pixels, Plain, blend_transparent
+from clusteranim.scene.parts import Part
 from clusteranim.scene.projection import Projection
 from clusteranim.scene.theme import Theme
 from clusteranim.trace import Trace
@@ -160,6 +161,7 @@ class Scene:
             split += 1
         self.iteration_steps, self.frame_steps = steps[:split], steps[split:]
         self.iteration_background: tuple[object, object] | None = None
+        self.bare: tuple[object, Plain | None] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -167,13 +169,28 @@ class Scene:
         width, height = self.canvas.get_width_height()
         return int(width), int(height)
 
-    def draw(self, frame: Frame, out: np.ndarray | None = None) -> np.ndarray:
+    def draw(self, frame: Frame, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
         """The pixels of ``frame``, shape (height, width, 4) uint8, RGBA with alpha 255.
 
         The canvas buffer is copied whole (into ``out`` when given, e.g. shared memory):
         dropping the alpha channel here would be a strided copy costing a fifth of the
         frame's drawing time.
+
+        With a ``part`` (see :mod:`clusteranim.scene.parts`), only its layers: over the
+        figure and the axes when it is the base, else over transparent pixels (alpha as
+        drawn, colours not multiplied by it).
         """
+        if part is not None and not part.whole:
+            self._draw_part(frame, part)
+        else:
+            self._draw_whole(frame)
+        pixels: np.ndarray = np.asarray(self.canvas.buffer_rgba())
+        if out is None:
+            out = np.empty_like(pixels)
+        np.copyto(out, pixels)
+        return out
+
+    def _draw_whole(self, frame: Frame) -> None:
         if self.iteration_steps and self.context.tweened:
             cached = self.iteration_background
             if cached is None or cached[0] != frame.key:
@@ -189,20 +206,54 @@ class Scene:
             self._run(self.frame_steps, frame, plain)
         for spine in self.frame_lines:
             self.figure.draw_artist(spine)
-        pixels: np.ndarray = np.asarray(self.canvas.buffer_rgba())
-        if out is None:
-            out = np.empty_like(pixels)
-        np.copyto(out, pixels)
-        return out
 
-    def _run(self, steps: Sequence[Layer | Overlay], frame: Frame, plain: Plain | None) -> Plain | None:
+    def _draw_part(self, frame: Frame, part: Part) -> None:
+        """Draw ``part``'s layers alone, each from scratch (no background kept between
+        frames but the bare figure)."""
+        layers = [self.layers[position] for position in part.layers]
+        if part.base:
+            background, plain = self._bare()
+            self.canvas.restore_region(background)
+            self._run(layers, frame, plain)
+        else:
+            self.canvas.get_renderer().clear()  # transparent
+            self._run(layers, frame, None, transparent=True)
+        if part.frame_lines:
+            for spine in self.frame_lines:
+                self.figure.draw_artist(spine)
+
+    def _bare(self) -> tuple[object, Plain | None]:
+        """The figure and the axes with no layer (and no axes frame), and the colour of
+        the axes' bare background: drawn once, when a part first needs them."""
+        if self.bare is None:
+            artists = [artist for layer in self.layers for artist in layer.artists]
+            animated = [artist.get_animated() for artist in artists]
+            for artist in artists:
+                artist.set_animated(True)
+            try:
+                self.canvas.draw()
+            finally:
+                for artist, was in zip(artists, animated, strict=True):
+                    artist.set_animated(was)
+            plain = _plain(self.context.grid().block(np.asarray(self.canvas.buffer_rgba())))
+            self.bare = (self.canvas.copy_from_bbox(self.figure.bbox), plain)
+        return self.bare
+
+    def _run(
+        self, steps: Sequence[Layer | Overlay], frame: Frame, plain: Plain | None, transparent: bool = False
+    ) -> Plain | None:
         """Draw ``steps`` in order; ``plain`` is the colour of the axes while nothing has
-        been drawn over their plain background yet. Returns it for the steps after."""
+        been drawn over their plain background yet. Returns it for the steps after.
+        ``transparent``: the canvas may hold transparent pixels (a part of the frame)."""
         for step in steps:
             items: Sequence[object] = [step] if isinstance(step, Overlay) else step.update(frame)
             for item in items:
                 if isinstance(item, Pixels):
-                    item.blend(np.asarray(self.canvas.buffer_rgba()), plain)
+                    buffer = np.asarray(self.canvas.buffer_rgba())
+                    if transparent:
+                        blend_transparent(item, buffer)
+                    else:
+                        item.blend(buffer, plain)
                 else:
                     self.figure.draw_artist(item)  # type: ignore[arg-type]
                 plain = None

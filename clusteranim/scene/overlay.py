@@ -28,6 +28,34 @@ class Pixels(Protocol):
         ...
 
 
+def blend_transparent(item: Pixels, buffer: np.ndarray) -> None:
+    """Composite ``item`` over ``buffer`` (RGBA, rows top down) whose pixels may be
+    transparent, with colours not multiplied by alpha (as Agg keeps them).
+
+    A blend over opaque pixels mixes each channel as ``colour x a + beneath x (1 - a)``;
+    done once over black and once over white it gives the item's colour times its
+    opacity and the opacity itself, whatever kind of pixels the item is.
+    """
+    black = np.zeros_like(buffer)
+    black[:, :, 3] = 255
+    white = np.full_like(buffer, 255)
+    item.blend(black)
+    item.blend(white)
+    covered = (white[:, :, 0] < 255) | (white[:, :, 1] < 255) | (white[:, :, 2] < 255)
+    rows, columns = np.nonzero(covered)
+    if rows.size == 0:
+        return
+    clear = white[rows, columns, :3].astype(np.float32) - black[rows, columns, :3]  # 255 x (1 - a)
+    left = clear.mean(axis=1, keepdims=True) / 255  # 1 - a
+    colour = black[rows, columns, :3].astype(np.float32)  # colour x a
+    beneath = buffer[rows, columns].astype(np.float32)
+    kept = beneath[:, 3:] / 255 * left  # what shows of the pixels beneath
+    alpha = 1 - left + kept
+    mixed = (colour + beneath[:, :3] * kept) / np.maximum(alpha, 1e-6)
+    buffer[rows, columns, :3] = np.rint(np.clip(mixed, 0, 255)).astype(np.uint8)
+    buffer[rows, columns, 3] = np.rint(alpha[:, 0] * 255).astype(np.uint8)
+
+
 class Overlay:
     """The pixels of a static layer, drawn alone once, blended over each frame.
 

@@ -72,6 +72,18 @@ class StyleOptions(Options):
                 found[f"style.layers.{depth}.{layer.plugin_name()}.{option}"] = template
         return found
 
+    def explained(self) -> StyleOptions:
+        """This style with what explain mode shows: the changes layer (beneath the
+        centroids and everything above them) and the caption (on top), unless it has them."""
+        names = [layer.plugin_name() for layer in self.layers]
+        layers = list(self.layers)
+        if "changes" not in names:
+            above = [names.index(name) for name in ("centroids", "trails", "ellipses") if name in names]
+            layers.insert(min(above, default=len(layers)), LAYERS["changes"]())
+        if "caption" not in names:
+            layers.append(LAYERS["caption"]())
+        return self.model_copy(update={"layers": layers})
+
     @field_validator("layers", mode="before")
     @classmethod
     def _name_layers(cls, layers: Any) -> Any:

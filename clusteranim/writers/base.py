@@ -55,12 +55,14 @@ class Movie:
         Encoder quality (CRF for video), None for the format's default.
     labels : tuple of FrameLabel
         One per frame.
-    variants : tuple of str
-        Names of alternative frame sets (an HTML player's layer switches); the writer
-        receives all frames of the first variant, then all of the next, and so on.
+    parts : tuple of str
+        The images each frame is drawn as, when a player can switch layers off (see
+        ``clusteranim.scene.parts``): for each, the name of the layer it draws, or "" for
+        a part always shown. The writer receives all frames of the first part, then all
+        of the next, and so on; the first part is opaque, the others transparent but for
+        their layers. A single "" is the whole frame.
     toggles : tuple of (str, str)
-        The layers a player can switch, each as (name, how the player labels it); a
-        variant's name joins the names of the layers it hides with "+".
+        The layers a player can switch, each as (name, how the player labels it).
     objective_name : str
         What the objective is ("inertia", "mean log-likelihood").
     title : str
@@ -74,7 +76,7 @@ class Movie:
     loop: int = 0
     quality: int | None = None
     labels: tuple[FrameLabel, ...] = ()
-    variants: tuple[str, ...] = ("",)
+    parts: tuple[str, ...] = ("",)
     toggles: tuple[tuple[str, str], ...] = ()
     objective_name: str = "objective"
     title: str = ""

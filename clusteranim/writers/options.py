@@ -34,8 +34,9 @@ class OutputOptions(Options):
     )
     toggle_layers: list[str] = Field(
         default_factory=list,
-        max_length=3,
-        description="HTML player: layers the viewer can switch off (each doubles the frames embedded).",
+        max_length=32,
+        description="HTML player: layers the viewer can switch off (each stored apart, as transparent"
+        " images of what it draws).",
     )
     poster: str | None = Field(
         None,
