@@ -6,15 +6,18 @@ Below both the pipeline and the worker processes, which draw frames the same way
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from clusteranim.data.base import Dataset
 from clusteranim.options import OptionError
 from clusteranim.scenario import Scenario
+from clusteranim.scenario.panels import grid_shape
 from clusteranim.scene.animation import Shot, plan
 from clusteranim.scene.base import Frame, RunFacts
 from clusteranim.scene.layers import LAYERS
@@ -30,10 +33,14 @@ if TYPE_CHECKING:
 Schedule = list[Shot]
 
 
-def schedule_of(scenario: Scenario, trace: Trace) -> Schedule:
-    """Every frame of the scenario's animation of ``trace``."""
+def schedule_of(scenario: Scenario, trace: Trace, *others: Trace) -> Schedule:
+    """Every frame of the scenario's animation of ``trace`` (and of ``others``, drawn
+    beside it in panels: as long as the longest, converged when all have)."""
     output = scenario.output
-    return plan(scenario.animation, len(trace), trace.converged, output.tween, output.fps, scenario.hold_last)
+    traces = (trace, *others)
+    n_states = max(len(each) for each in traces)
+    converged = all(each.converged for each in traces)
+    return plan(scenario.animation, n_states, converged, output.tween, output.fps, scenario.hold_last)
 
 
 def run_facts(scenario: Scenario, trace: Trace) -> RunFacts:
@@ -45,6 +52,7 @@ def run_facts(scenario: Scenario, trace: Trace) -> RunFacts:
         tol=algorithm.tol,
         max_iter=trace.n_iter if given else algorithm.max_iter,
         given=given,
+        panel=scenario.panel_label,
     )
 
 
@@ -68,10 +76,12 @@ def build_scene(
 
 
 def movie_of(scenario: Scenario, trace: Trace, schedule: Schedule, parts: Sequence[Part]) -> Movie:
-    """What the writer needs to know of the animation besides its pixels."""
+    """What the writer needs to know of the animation besides its pixels (of panels:
+    ``trace`` is the longest run's, and no one objective is shown)."""
     output = scenario.output
     iterations = (Frame.of(trace, shot).iteration for shot in schedule)
     toggles = sorted({part.toggle for part in parts if part.toggle})
+    panels = bool(scenario.panel_list)
     return Movie(
         width=scenario.style.width,
         height=scenario.style.height,
@@ -79,23 +89,110 @@ def movie_of(scenario: Scenario, trace: Trace, schedule: Schedule, parts: Sequen
         durations=tuple(shot.seconds for shot in schedule),
         loop=output.loop,
         quality=output.quality,
-        labels=tuple(FrameLabel(iteration, float(trace.objective[iteration])) for iteration in iterations),
+        labels=tuple(
+            FrameLabel(iteration, math.nan if panels else float(trace.objective[iteration]))
+            for iteration in iterations
+        ),
         parts=tuple(part.toggle for part in parts),
         toggles=tuple((name, LAYERS[name].display_name) for name in toggles),
-        objective_name=trace.capabilities.objective or "objective",
-        title=f"{trace.profile.name}: {Path(scenario.origin.source).stem}",
+        objective_name="objective" if panels else trace.capabilities.objective or "objective",
+        title=f"{'panels' if panels else trace.profile.name}: {Path(scenario.origin.source).stem}",
     )
 
 
+@dataclass(frozen=True, eq=False)
+class Run:
+    """One run to draw: its scenario, data and trace."""
+
+    scenario: Scenario
+    dataset: Dataset
+    trace: Trace
+
+
+class Drawer(Protocol):
+    """Draws the frames of an animation, shot by shot."""
+
+    def draw(self, shot: Shot, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
+        """The pixels of ``shot`` (into ``out`` when given), or of one ``part`` of them."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SceneDrawer:
+    """One run's frames, drawn by its scene."""
+
+    def __init__(self, run: Run) -> None:
+        self.trace = run.trace
+        self.scene = build_scene(run.scenario, run.trace, run.dataset, run.scenario.drawn_style)
+
+    def draw(self, shot: Shot, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
+        return self.scene.draw(Frame.of(self.trace, shot), out, part)
+
+    def close(self) -> None:
+        self.scene.close()
+
+
+class PanelDrawer:
+    """The frames of several runs side by side, in the scenario's grid of panels.
+
+    Every panel shows the same step of the plan: a run that has ended holds its last
+    state. Cells are the frame divided evenly; the pixels the division leaves at the
+    right and bottom edges take the figure's colour.
+    """
+
+    def __init__(self, scenario: Scenario, runs: Sequence[Run]) -> None:
+        from clusteranim.scene.theme import THEMES
+
+        style = scenario.style
+        rows, columns = grid_shape(len(runs), style.width, style.height, scenario.panels_layout)
+        self.cell = (style.height // rows, style.width // columns)
+        self.size = (style.height, style.width)
+        self.corners = [
+            (index // columns * self.cell[0], index % columns * self.cell[1]) for index in range(len(runs))
+        ]
+        self.drawers = [SceneDrawer(run) for run in runs]
+        figure = THEMES[style.theme].figure.lstrip("#")
+        self.fill = np.array([int(figure[i : i + 2], 16) for i in (0, 2, 4)] + [255], np.uint8)
+
+    def draw(self, shot: Shot, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
+        if out is None:
+            out = np.empty((*self.size, 4), np.uint8)
+        out[...] = self.fill if part is None or part.base else 0
+        height, width = self.cell
+        for drawer, (top, left) in zip(self.drawers, self.corners, strict=True):
+            drawer.draw(held(shot, len(drawer.trace)), out[top : top + height, left : left + width], part)
+        return out
+
+    def close(self) -> None:
+        for drawer in self.drawers:
+            drawer.close()
+
+
+def held(shot: Shot, n_states: int) -> Shot:
+    """``shot`` for a run of ``n_states`` states: beyond its end, its last state, held."""
+    last = n_states - 1
+    if shot.step < last:
+        return shot
+    return Shot(last, 0.0, shot.phase if shot.phase == "iteration" else "done", None, shot.seconds)
+
+
+def drawer_of(scenario: Scenario, runs: Sequence[Run]) -> Drawer:
+    """What draws the scenario's frames: its panels side by side, or its one run."""
+    if scenario.panel_list:
+        return PanelDrawer(scenario, runs)
+    return SceneDrawer(runs[0])
+
+
 def draw_sequentially(
-    scenario: Scenario, trace: Trace, dataset: Dataset, schedule: Schedule, parts: Sequence[Part]
+    scenario: Scenario, runs: Sequence[Run], schedule: Schedule, parts: Sequence[Part]
 ) -> Iterator[np.ndarray]:
     """Every frame of every part, in order (the frames of the first part, then of the
     next), drawn here."""
-    scene = build_scene(scenario, trace, dataset, scenario.drawn_style)
+    drawer = drawer_of(scenario, runs)
     try:
         for part in parts:
             for shot in schedule:
-                yield scene.draw(Frame.of(trace, shot), part=part)
+                yield drawer.draw(shot, part=part)
     finally:
-        scene.close()
+        drawer.close()

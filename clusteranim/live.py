@@ -163,29 +163,27 @@ class Session:
         threading.Thread(target=self._draw, args=(scenario, drawing), daemon=True).start()
 
     def _draw(self, scenario: Scenario, drawing: Drawing) -> None:
-        from clusteranim.drawing import build_scene, schedule_of
-        from clusteranim.pipeline import checked_run
-        from clusteranim.scene.base import Frame
+        from clusteranim.drawing import drawer_of, schedule_of
+        from clusteranim.pipeline import checked_runs
         from clusteranim.writers.png import drawn_box, png_bytes
 
         try:
-            _, dataset, trace = checked_run(scenario)
-            schedule = schedule_of(scenario, trace)
+            _, runs = checked_runs(scenario)
+            schedule = schedule_of(scenario, *(each.trace for each in runs))
             parts = scenario.frame_parts([layer.plugin_name() for layer in scenario.drawn_style.layers])
             drawing.parts = list(parts)
             drawing.seconds = [shot.seconds for shot in schedule]
             drawing.total = len(schedule)
             # Drawn here, frame by frame (all its parts), so that the page can show each
             # frame as soon as it exists.
-            scene = build_scene(scenario, trace, dataset, scenario.drawn_style)
+            drawer = drawer_of(scenario, runs)
             try:
                 for shot in schedule:
-                    frame = Frame.of(trace, shot)
                     pieces: list[Piece] = []
                     for part in parts:
                         if self.drawing is not drawing:
                             return  # a newer change took over
-                        pixels = scene.draw(frame, part=part)
+                        pixels = drawer.draw(shot, part=part)
                         if part.base:
                             pieces.append((0, 0, png_bytes(pixels)))
                         elif (box := drawn_box(pixels)) is not None:
@@ -194,7 +192,7 @@ class Session:
                             pieces.append(None)
                     drawing.frames.append(pieces)
             finally:
-                scene.close()
+                drawer.close()
         except ScenarioError as error:
             drawing.error = str(error)
         finally:

@@ -14,11 +14,11 @@ import numpy as np
 
 from clusteranim.algorithms.base import DirectOptions
 from clusteranim.data.base import Dataset
-from clusteranim.drawing import Schedule, movie_of, schedule_of
+from clusteranim.drawing import Run, Schedule, movie_of, schedule_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
 from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rule_names, targets
-from clusteranim.result import RenderResult
+from clusteranim.result import PanelResult, RenderResult
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.animation import steps_shown
 from clusteranim.scene.palette import check_palette_size
@@ -71,15 +71,34 @@ def checked_run(
     dataset : Dataset
     trace : Trace
     """
+    planned, runs = checked_runs(scenario, depfile, given, trace_file)
+    return planned, runs[0].dataset, runs[0].trace
+
+
+def checked_runs(
+    scenario: Scenario,
+    depfile: str | Path | None = None,
+    given: GivenTrace | None = None,
+    trace_file: str | None = None,
+) -> tuple[list[Target], list[Run]]:
+    """:func:`checked_run` for a scenario of panels too: the paths written, and each
+    panel's run (the one run of a scenario alone). Panels that do not override the data
+    share the scenario's."""
     planned = targets(scenario, depfile)
     dataset = prepare(scenario, planned, trace_file)
-    if given is None:
-        return planned, dataset, run(scenario, dataset)
-    return (
-        planned,
-        dataset,
-        attach(scenario, dataset, given, f"--trace {trace_file}" if trace_file else "trace"),
-    )
+    panels = scenario.panel_list
+    if not panels:
+        if given is None:
+            return planned, [Run(scenario, dataset, run(scenario, dataset))]
+        name = f"--trace {trace_file}" if trace_file else "trace"
+        return planned, [Run(scenario, dataset, attach(scenario, dataset, given, name))]
+    runs = []
+    shared = (scenario.data, scenario.data_seed)
+    for panel in panels:
+        own = panel.scenario
+        data = dataset if (own.data, own.data_seed) == shared else load_data(own)
+        runs.append(Run(own, data, run(own, data)))
+    return planned, runs
 
 
 def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
@@ -230,14 +249,16 @@ def render(
         loaded = scenario
     else:
         loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format, trace=given)
-    planned, dataset, recorded = checked_run(loaded, depfile, given, trace_file)
+    planned, runs = checked_runs(loaded, depfile, given, trace_file)
+    traces = [each.trace for each in runs]
+    recorded = max(traces, key=len)  # the longest run (the only one, without panels)
     output_format = loaded.output.resolved_format()
-    schedule = schedule_of(loaded, recorded)
+    schedule = schedule_of(loaded, *traces)
     parts = loaded.frame_parts()
     movie = movie_of(loaded, recorded, schedule, parts)
     total = len(schedule) * len(parts)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = draw_frames(loaded, recorded, dataset, schedule, parts, jobs or default_jobs())
+    frames = _draw_runs(loaded, runs, schedule, parts, jobs or default_jobs())
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -260,7 +281,8 @@ def render(
                 if "--depfile" in temporaries:
                     from clusteranim.depfile import make_rule
 
-                    rule = make_rule(*rule_names(loaded, planned, dataset.files, trace_file))
+                    files = list(dict.fromkeys(file for each in runs for file in each.dataset.files))
+                    rule = make_rule(*rule_names(loaded, planned, files, trace_file))
                     temporaries["--depfile"].write_text(rule, encoding="utf-8")
     except OSError as error:  # the poster's or depfile's temporary (the animation's is reported by saving)
         raise RenderError(
@@ -276,9 +298,21 @@ def render(
         height=movie.height,
         bytes=_size(planned[0].path),
         n_iter=recorded.n_iter,
-        converged=recorded.converged,
-        objective=_finite(float(recorded.objective[-1])),
+        converged=all(trace.converged for trace in traces),
+        objective=None if loaded.panel_list else _finite(float(recorded.objective[-1])),
         seconds=round(time.perf_counter() - started, 3),
+        panels=[
+            PanelResult(
+                panel.label,
+                panel.overrides,
+                each.trace.n_iter,
+                each.trace.converged,
+                _finite(float(each.trace.objective[-1])),
+            )
+            for panel, each in zip(loaded.panel_list, runs, strict=True)
+        ]
+        if loaded.panel_list
+        else None,
     )
 
 
@@ -296,11 +330,18 @@ def draw_frames(
     With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
     are the same whatever the number.
     """
+    return _draw_runs(scenario, [Run(scenario, dataset, trace)], schedule, parts, jobs)
+
+
+def _draw_runs(
+    scenario: Scenario, runs: Sequence[Run], schedule: Schedule, parts: Sequence[Part], jobs: int
+) -> Generator[np.ndarray, None, None]:
+    """:func:`draw_frames` of one run, or of panels side by side."""
     from clusteranim.workers import Job
     from clusteranim.workers import draw_frames as draw_in_workers
 
     style = scenario.style
-    job = Job(scenario, trace, dataset, schedule, tuple(parts), style.width, style.height)
+    job = Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height)
     return draw_in_workers(job, jobs)
 
 
@@ -322,6 +363,7 @@ __all__ = [
     "attach",
     "check_outputs",
     "checked_run",
+    "checked_runs",
     "draw_frames",
     "inputs",
     "load_data",

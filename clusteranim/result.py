@@ -8,6 +8,28 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class PanelResult:
+    """What one panel's run did.
+
+    Parameters
+    ----------
+    label : str
+        How its title names it (its overrides).
+    overrides : dict
+        Its overrides, by dotted key.
+    n_iter : int
+    converged : bool
+    objective : float or None
+    """
+
+    label: str
+    overrides: dict[str, Any]
+    n_iter: int
+    converged: bool
+    objective: float | None
+
+
+@dataclass(frozen=True)
 class RenderResult:
     """What a render produced.
 
@@ -33,6 +55,9 @@ class RenderResult:
         Objective of the final state (None when there is none, or it is not a number).
     seconds : float
         Wall time of the whole render.
+    panels : list of PanelResult or None
+        Each panel's run, for a scenario of panels (``n_iter`` is then the longest run's,
+        ``converged`` whether all converged, and ``objective`` None).
     """
 
     path: str
@@ -47,9 +72,13 @@ class RenderResult:
     converged: bool
     objective: float | None
     seconds: float
+    panels: list[PanelResult] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        if self.panels is None:
+            del found["panels"]  # a scenario alone: as before panels existed
+        return found
 
     def _repr_html_(self) -> str:
         """The animation inline, for notebooks."""

@@ -20,19 +20,12 @@ from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import shared_memory
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from clusteranim.data.base import Dataset
-from clusteranim.drawing import Schedule, build_scene, draw_sequentially
+from clusteranim.drawing import Drawer, Run, Schedule, draw_sequentially, drawer_of
 from clusteranim.scenario import Scenario
-from clusteranim.scene.base import Frame
 from clusteranim.scene.parts import Part
-from clusteranim.trace import Trace
-
-if TYPE_CHECKING:
-    from clusteranim.scene.figure import Scene
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +33,7 @@ class Job:
     """Everything a worker needs to draw any frame."""
 
     scenario: Scenario
-    trace: Trace
-    dataset: Dataset
+    runs: tuple[Run, ...]
     schedule: Schedule
     parts: tuple[Part, ...]
     width: int
@@ -49,10 +41,10 @@ class Job:
 
 
 # What a worker process holds: the job and the frame slots (inherited when forked), and
-# its scene.
+# its drawer.
 _current: dict[str, Job] = {}
 _memory: dict[str, shared_memory.SharedMemory] = {}
-_scenes: dict[str, Scene] = {}
+_scenes: dict[str, Drawer] = {}
 
 
 def _start_worker(job: Job | None, memory_name: str | None) -> None:
@@ -70,13 +62,12 @@ def _start_worker(job: Job | None, memory_name: str | None) -> None:
 def _draw_run(part: int, start: int, stop: int, first_slot: int) -> int:
     """Draw frames ``start:stop`` of the job's ``part`` into consecutive shared-memory slots."""
     job = _current["job"]
-    if "scene" not in _scenes:
-        _scenes["scene"] = build_scene(job.scenario, job.trace, job.dataset, job.scenario.drawn_style)
-    scene = _scenes["scene"]
+    if "drawer" not in _scenes:
+        _scenes["drawer"] = drawer_of(job.scenario, job.runs)
+    drawer = _scenes["drawer"]
     slots = _slots(job)
     for offset, index in enumerate(range(start, stop)):
-        frame = Frame.of(job.trace, job.schedule[index])
-        scene.draw(frame, out=slots[first_slot + offset], part=job.parts[part])
+        drawer.draw(job.schedule[index], out=slots[first_slot + offset], part=job.parts[part])
     return stop - start
 
 
@@ -110,7 +101,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     """
     n_frames = len(job.schedule)
     if jobs <= 1 or n_frames * len(job.parts) < 2 * jobs:
-        yield from draw_sequentially(job.scenario, job.trace, job.dataset, job.schedule, job.parts)
+        yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts)
         return
     run_length = max(1, min(16, -(-n_frames // (jobs * 3))))
     runs = [

@@ -90,7 +90,7 @@ def test_every_problem_is_reported_at_once_in_file_order(write_scenario: Write) 
         f"{path}:6: algorithm.init: must be 'random' or 'kmeans++' or a list, got 'rand'",
         f"{path}:8: style.palette: unknown palette 'tab100'; did you mean 'tab10'?",
         f"{path}:9: style.title: unknown field {{iter}}; the fields are {{iteration}}, {{n_iter}},"
-        " {objective}, {algorithm}, {k}",
+        " {objective}, {algorithm}, {k}, {panel}, {status}",
         f"{path}:11: output.path: has extension '.gof'; use one of .gif, .mp4, .m4v, .webm, .html, .htm,"
         " a folder for PNG frames, or set output.format",
     ]

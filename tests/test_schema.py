@@ -126,11 +126,19 @@ SCHEMA_ERRORS = [
     "mean_shift_k_given",
     "agglomerative_max_iter_unused",
     "toggle_layers_too_many",
+    "sweep_one_value",
 ]
 #: Valid YAML that only the loader rejects.
 LOADER_ERRORS = [
     "batch_layer_kmeans",  # a layer against the algorithm
     "toggle_layers_not_drawn",  # a switch against the layers
+    "panels_shared_key",  # a panel's keys are checked as --set keys are
+    "panels_bad_value",
+    "panels_empty_entry",
+    "panels_unused_key",
+    "panels_layout_too_few",  # the grid against the panels and the frame
+    "panels_cells_too_small",
+    "sweep_with_panels",
     "toggle_layers_for_gif",  # against the format
     "batch_layer_dbscan",
     "core_layer_kmeans",

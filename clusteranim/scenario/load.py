@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from clusteranim.errors import Problem, ScenarioError
-from clusteranim.scenario.keys import Origin, plain_copy
+from clusteranim.scenario.keys import KeyPath, Origin, dotted, plain_copy, split_key
 from clusteranim.scenario.messages import problems_of
 from clusteranim.scenario.model import GivenTrace, Scenario
 from clusteranim.scenario.overrides import assign, parse_overrides
+from clusteranim.scenario.panels import MIN_CELL, PANEL_TITLE, Panel, PanelOrigin, grid_shape, panel_label
 from clusteranim.scenario.reading import read_yaml
+from clusteranim.scene.animation import count_frames
 
 
 def load_scenario(
@@ -80,4 +83,97 @@ def load_scenario(
     if origin.key_problems:
         raise ScenarioError(origin.key_problems)
     scenario._origin = origin
+    if scenario.panels or scenario.sweep is not None:
+        scenario._panels = load_panels(scenario, document, origin)
     return scenario
+
+
+def panel_overrides(scenario: Scenario) -> list[tuple[dict[str, Any], KeyPath]]:
+    """Each panel's overrides and where they are written (the panels entry, or the sweep's
+    values)."""
+    if scenario.sweep is not None:
+        key = scenario.sweep.key
+        return [
+            ({key: value}, ("sweep", "values", index)) for index, value in enumerate(scenario.sweep.values)
+        ]
+    return [(overrides, ("panels", index)) for index, overrides in enumerate(scenario.panels)]
+
+
+def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) -> list[Panel]:
+    """The panels of ``scenario`` (read from ``document``), each loaded and checked.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the panel and its override's line.
+    """
+    entries = panel_overrides(scenario)
+    style = scenario.style
+    rows, columns = grid_shape(len(entries), style.width, style.height, scenario.panels_layout)
+    layout_key = "panels_layout"
+    if rows * columns < len(entries):
+        raise ScenarioError(
+            origin.problem(layout_key, f"is {rows} x {columns}: fewer cells than the {len(entries)} panels")
+        )
+    width, height = style.width // columns, style.height // rows
+    if min(width, height) < MIN_CELL:
+        raise ScenarioError(
+            origin.problem(
+                layout_key,
+                f"{rows} x {columns} panels in {style.width} x {style.height} pixels leave {width} x {height}"
+                f" each, less than {MIN_CELL}; enlarge style.width and style.height",
+            )
+        )
+    base = {key: value for key, value in document.items() if key not in ("panels", "panels_layout", "sweep")}
+    base_style = base.setdefault("style", {})
+    if isinstance(base_style, dict):
+        base_style.update({"width": width, "height": height})
+        if "title" not in base_style:
+            base_style["title"] = PANEL_TITLE
+    panels = []
+    for overrides, where in entries:
+        panel_document = copy.deepcopy(base)
+        owned: dict[KeyPath, str] = {}
+        for key, value in overrides.items():
+            path = split_key(key)
+            owned[path] = key
+            assign(panel_document, path, copy.deepcopy(value), f"{dotted(where)}: {key}={value!r}", origin)
+        panel_origin = PanelOrigin(
+            source=origin.source,
+            is_file=origin.is_file,
+            base_dir=origin.base_dir,
+            lines=origin.lines,
+            overrides=origin.overrides,
+            where=where,
+            owned=owned,
+        )
+        label = panel_label(overrides)
+        try:
+            loaded = Scenario.model_validate(panel_document)
+        except ValidationError as error:
+            raise ScenarioError(problems_of(error, panel_document, panel_origin)) from None
+        loaded._origin = panel_origin
+        loaded._label = label
+        if scenario.output.toggle_layers and loaded.layer_names() != scenario.layer_names():
+            raise ScenarioError(
+                panel_origin.problem(
+                    "output.toggle_layers",
+                    f"this panel draws the layers {', '.join(loaded.layer_names())}, not the scenario's"
+                    f" {', '.join(scenario.layer_names())}: switches need the same layers in every panel",
+                )
+            )
+        panels.append(Panel(loaded, dict(overrides), label))
+    # Every panel's frames are drawn: the limit counts them all.
+    output, limits = scenario.output, scenario.limits
+    n_states = max(panel.scenario.algorithm.max_iter for panel in panels) + 1
+    drawn, _ = count_frames(scenario.animation, n_states, output.tween, output.fps, scenario.hold_last)
+    total = drawn * len(panels) * len(scenario.frame_parts())
+    if total > limits.max_frames:
+        raise ScenarioError(
+            origin.problem(
+                "limits.max_frames",
+                f"is {limits.max_frames:,}, but {len(panels)} panels of up to {drawn:,} frames each (their"
+                f" longest max_iter) draw up to {total:,}; lower max_iter or raise limits.max_frames",
+            )
+        )
+    return panels

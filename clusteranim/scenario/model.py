@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from clusteranim.algorithms import ALGORITHMS, AlgorithmOptions
 from clusteranim.algorithms.base import AlgorithmProfile
@@ -15,6 +15,7 @@ from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import ScenarioError
 from clusteranim.options import LIVE, OptionError, Options, tagged_union
 from clusteranim.scenario.keys import Origin
+from clusteranim.scenario.panels import MAX_PANELS, Layout, Panel, SweepOptions, check_panels
 from clusteranim.scene.animation import AnimationOptions, count_frames, longest_frame
 from clusteranim.scene.palette import check_palette_size
 from clusteranim.scene.parts import Part, parts_of
@@ -75,9 +76,41 @@ class Scenario(Options):
     limits: LimitsOptions = Field(
         default_factory=LimitsOptions, description="Caps on size, raised on purpose."
     )
+    panels: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=MAX_PANELS,
+        description="Runs drawn side by side, each the scenario with these overrides (dotted keys as"
+        " --set takes them: {algorithm.name: gmm}), synchronized by iteration.",
+    )
+    panels_layout: Layout = Field(
+        "auto",
+        description="The panels' grid: auto (cells nearest 4:3, fewest empty), rows (one row, side by"
+        " side), columns (one column), or [rows, columns].",
+    )
+    sweep: SweepOptions | None = Field(
+        None,
+        description="One panel per value of one key ({key: algorithm.k, values: [2, 3, 4, 5]}), and a"
+        " panel of quality measures to choose it by.",
+    )
 
     _origin: Origin = PrivateAttr(default_factory=Origin)
     _given: GivenTrace | None = PrivateAttr(default=None)
+    _panels: list[Panel] = PrivateAttr(default_factory=list)
+    _label: str = PrivateAttr(default="")
+
+    @field_validator("panels_layout")
+    @classmethod
+    def _check_layout(cls, layout: Layout) -> Layout:
+        if isinstance(layout, list) and min(layout) < 1:
+            raise ValueError(f"{layout} has no cells: rows and columns are at least 1")
+        return layout
+
+    @model_validator(mode="after")
+    def _check_panel_keys(self) -> Scenario:
+        if self.panels and self.sweep is not None:
+            raise OptionError("sweep", "is set with panels: a sweep makes its own panels; keep one of them")
+        check_panels(self.panels)
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -103,8 +136,14 @@ class Scenario(Options):
         """The images each frame is drawn as (see :mod:`clusteranim.scene.parts`): the
         whole frame, unless layers can be switched off (``toggles``, by default the HTML
         player's)."""
-        names = [layer.plugin_name() for layer in self.drawn_style.layers]
+        names = self.layer_names()
+        if any(panel.scenario.layer_names() != names for panel in self._panels):
+            return parts_of(names, ())  # panels of different layers switch none
         return parts_of(names, self.output.toggle_layers if toggles is None else toggles)
+
+    def layer_names(self) -> list[str]:
+        """The names of the layers the frames are drawn with, bottom to top."""
+        return [layer.plugin_name() for layer in self.drawn_style.layers]
 
     @model_validator(mode="after")
     def _check_toggles(self) -> Scenario:
@@ -120,6 +159,9 @@ class Scenario(Options):
         """A trace made elsewhere replaces the run: its algorithm must be the scenario's."""
         given: GivenTrace | None = (info.context or {}).get("trace")
         self._given = given
+        if given is not None and (self.panels or self.sweep is not None):
+            key = "panels" if self.panels else "sweep"
+            raise OptionError(key, "draws several runs; a trace file holds one (draw it without them)")
         if given is None or not given.profile.key:
             return self
         key, name = given.profile.key, self.algorithm.plugin_name()
@@ -240,6 +282,16 @@ class Scenario(Options):
     @property
     def algorithm_seed(self) -> int:
         return self.seed if self.algorithm.seed is None else self.algorithm.seed
+
+    @property
+    def panel_list(self) -> list[Panel]:
+        """The panels drawn side by side (empty: the scenario alone)."""
+        return self._panels
+
+    @property
+    def panel_label(self) -> str:
+        """How the panel's title names it (``{panel}``): its overrides; empty alone."""
+        return self._label
 
     def problem(self, key: str, message: str) -> ScenarioError:
         """A :class:`ScenarioError` at ``key``, located in the file or the overrides."""

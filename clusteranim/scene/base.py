@@ -47,12 +47,15 @@ class RunFacts:
     given : bool
         Whether the trace was made elsewhere (``render --trace``): then the scenario's
         start, tolerance and limit need not be the run's.
+    panel : str
+        How a panel's title names it (its overrides), or "" for a scenario alone.
     """
 
     init: str = "given"
     tol: float = 0.0
     max_iter: int = 0
     given: bool = False
+    panel: str = ""
 
 
 @dataclass(frozen=True, eq=False)

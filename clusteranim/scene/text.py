@@ -18,6 +18,8 @@ TEMPLATE_FIELDS: dict[str, int | float | str] = {
     "objective": -1234.5678,
     "algorithm": "k-means",
     "k": 4,
+    "panel": "init=k-means++, seed=3",
+    "status": "converged",
 }
 #: The fields a caption template may use besides those of a title.
 CAPTION_FIELDS: dict[str, int | float | str] = {

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from clusteranim.algorithms.base import Capabilities
 from clusteranim.scene.base import Frame, LayerOptions, SceneContext
+from clusteranim.scene.layers.title import title_fields
 from clusteranim.scene.overlay import Overlay, TextOverlays
 from clusteranim.scene.placement import claim
 from clusteranim.scene.text import CAPTION_FIELDS, check_template
@@ -290,11 +291,7 @@ class CaptionLayer:
         objective = trace.objective
         facts = context.facts
         return self.templates[moment].format(
-            iteration=state,
-            n_iter=trace.n_iter,
-            objective=float(objective[state]),
-            algorithm=context.algorithm_name,
-            k=trace.n_active(state),
+            **title_fields(context, state),
             changed=changed,
             change=float(objective[state] - objective[state - 1]) if state > 0 else 0.0,
             objective_name=trace.capabilities.objective or "objective",

@@ -72,14 +72,24 @@ class TitleOptions(LayerOptions):
 
 
 def fill_template(context: SceneContext, template: str, iteration: int) -> str:
-    """``template`` filled in for ``iteration``."""
-    return template.format(
-        iteration=iteration,
-        n_iter=context.trace.n_iter,
-        objective=float(context.trace.objective[iteration]),
-        algorithm=context.algorithm_name,
-        k=context.trace.n_active(iteration),
-    )
+    """``template`` filled in for ``iteration`` (a trailing space of an empty field
+    dropped)."""
+    return template.format(**title_fields(context, iteration)).rstrip()
+
+
+def title_fields(context: SceneContext, iteration: int) -> dict[str, int | float | str]:
+    """The values of a title's fields at ``iteration`` (see ``TEMPLATE_FIELDS``)."""
+    trace = context.trace
+    status = ("converged" if trace.converged else "stopped") if iteration == trace.n_iter else ""
+    return {
+        "iteration": iteration,
+        "n_iter": trace.n_iter,
+        "objective": float(trace.objective[iteration]),
+        "algorithm": context.algorithm_name,
+        "k": trace.n_active(iteration),
+        "panel": context.facts.panel,
+        "status": status,
+    }
 
 
 class TitleLayer:

@@ -1,0 +1,229 @@
+"""Panels: runs side by side in one synchronized animation, each the scenario with its
+overrides; their layout, their messages, and frames that match each run rendered alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+import clusteranim
+from clusteranim.errors import ScenarioError
+from clusteranim.scenario.panels import grid_shape
+
+SCENARIO: dict[str, Any] = {
+    "seed": 4,
+    "data": {"generator": "blobs", "n_samples": 240, "centers": 4, "cluster_std": 1.6},
+    "algorithm": {"name": "kmeans", "k": 4, "init": "random", "max_iter": 12},
+    "style": {
+        "width": 640,
+        "height": 480,
+        "layers": ["points", "centroids", "title"],
+        "title": "{algorithm}, iteration {iteration}",
+    },
+    "panels": [
+        {"algorithm.init": "random"},
+        {"algorithm.init": "kmeans++"},
+        {"algorithm.name": "gmm"},
+        {"algorithm.k": 3, "seed": 9},
+    ],
+    "output": {"fps": 4},
+}
+
+
+def frames_of(folder: Path) -> list[np.ndarray]:
+    return [np.asarray(Image.open(path).convert("RGB")) for path in sorted(folder.glob("*.png"))]
+
+
+@pytest.mark.parametrize(
+    ("n_panels", "size", "layout", "expected"),
+    [
+        (2, (960, 400), "auto", (1, 2)),  # side by side
+        (4, (640, 480), "auto", (2, 2)),
+        (3, (1280, 360), "auto", (1, 3)),
+        (2, (400, 900), "auto", (2, 1)),  # a tall frame stacks them
+        (5, (640, 480), "rows", (1, 5)),
+        (5, (640, 480), "columns", (5, 1)),
+        (5, (640, 480), [2, 3], (2, 3)),
+    ],
+)
+def test_the_grid(n_panels: int, size: tuple[int, int], layout: Any, expected: tuple[int, int]) -> None:
+    assert grid_shape(n_panels, *size, layout) == expected
+
+
+def test_each_panel_is_its_scenario_rendered_alone_at_the_cell_size(tmp_path: Path) -> None:
+    """Frame i of the panels holds, in each cell, frame i of that panel's scenario
+    rendered alone at the cell's size (its last frame once it has ended)."""
+    result = clusteranim.render(SCENARIO, output=tmp_path / "panels", jobs=2)
+    together = frames_of(tmp_path / "panels")
+    assert result.panels is not None and len(result.panels) == 4
+    assert len(together) == max(panel.n_iter for panel in result.panels) + 1
+    alone = []
+    for index, panel in enumerate(SCENARIO["panels"]):
+        single = {key: value for key, value in SCENARIO.items() if key != "panels"}
+        overrides = {**panel, "style.width": 320, "style.height": 240}
+        clusteranim.render(single, output=tmp_path / f"alone{index}", jobs=1, **overrides)
+        alone.append(frames_of(tmp_path / f"alone{index}"))
+    assert len({len(frames) for frames in alone}) > 1  # the runs end at different iterations
+    for number, frame in enumerate(together):
+        for index, frames in enumerate(alone):
+            top, left = index // 2 * 240, index % 2 * 320
+            cell = frame[top : top + 240, left : left + 320]
+            assert np.array_equal(cell, frames[min(number, len(frames) - 1)]), (number, index)
+
+
+def test_a_panel_gif_decodes_to_each_run_alone(tmp_path: Path) -> None:
+    """The acceptance check on the GIF itself: each panel's region of every decoded frame
+    is the run alone, to within the palette's rounding."""
+    scenario = {
+        **SCENARIO,
+        "panels": SCENARIO["panels"][:2],
+        "style": {**SCENARIO["style"], "width": 640, "height": 240},
+    }
+    clusteranim.render(scenario, output=tmp_path / "panels.gif")
+    decoded = decode_gif(tmp_path / "panels.gif")
+    for index, panel in enumerate(scenario["panels"]):
+        single = {key: value for key, value in scenario.items() if key != "panels"}
+        clusteranim.render(single, output=tmp_path / f"alone{index}.gif", **panel, **{"style.width": 320})
+        alone = decode_gif(tmp_path / f"alone{index}.gif")
+        for number, frame in enumerate(decoded):
+            cell = frame[:, index * 320 : (index + 1) * 320].astype(int)
+            expected = alone[min(number, len(alone) - 1)].astype(int)
+            assert np.abs(cell - expected).mean() < 1.0
+            assert (np.abs(cell - expected).max(axis=2) > 24).mean() < 0.002
+
+
+def decode_gif(path: Path) -> list[np.ndarray]:
+    frames = []
+    with Image.open(path) as image:
+        for number in range(image.n_frames):
+            image.seek(number)
+            frames.append(np.asarray(image.convert("RGB")))
+    return frames
+
+
+def test_every_format_and_the_same_bytes_whatever_the_jobs(tmp_path: Path) -> None:
+    scenario = {**SCENARIO, "style": {**SCENARIO["style"], "width": 320, "height": 240}}
+    for name in ("a.gif", "a.mp4", "a.webm", "a.html"):
+        one = clusteranim.render(scenario, output=tmp_path / "1" / name, jobs=1)
+        two = clusteranim.render(scenario, output=tmp_path / "2" / name, jobs=2)
+        assert one.bytes > 0
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_html_layer_switches_work_across_panels(tmp_path: Path) -> None:
+    scenario = {**SCENARIO, "style": {**SCENARIO["style"], "width": 320, "height": 240}}
+    clusteranim.render(scenario, output=tmp_path / "a.html", **{"output.toggle_layers": ["points"]})
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert '"toggles":[{"name":"points","label":"points"}]' in page
+    # A panel of other layers cannot share the switches.
+    mixed = {**scenario, "panels": [{"algorithm.k": 3}, {"style.layers": ["points", "title"]}]}
+    with pytest.raises(
+        ScenarioError, match=r"panels\[1\]: output.toggle_layers: this panel draws the layers"
+    ):
+        clusteranim.render(mixed, output=tmp_path / "b.html", **{"output.toggle_layers": ["points"]})
+
+
+def test_the_json_summary_names_each_panel(tmp_path: Path) -> None:
+    path = tmp_path / "panels.yaml"
+    document = {**SCENARIO, "output": {**SCENARIO["output"], "path": str(tmp_path / "a.gif")}}
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clusteranim",
+            "render",
+            str(path),
+            "--json",
+            "--set",
+            "style.width=320",
+            "--set",
+            "style.height=240",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = json.loads(done.stdout)
+    assert [panel["label"] for panel in summary["panels"]] == [
+        "init=random",
+        "init=kmeans++",
+        "gmm",
+        "k=3, seed=9",
+    ]
+    assert summary["objective"] is None and summary["width"] == 320
+    assert summary["n_iter"] == max(panel["n_iter"] for panel in summary["panels"])
+    assert summary["converged"] == all(panel["converged"] for panel in summary["panels"])
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "panels:\n  - algorithm.k: 2\n  - algorithm.k: 0\n",
+            "scenario.yaml:3: panels[1].algorithm.k: must be >= 1, got 0",
+        ),
+        (
+            "panels:\n  - output.fps: 3\n",
+            "scenario.yaml:2: panels[0].output.fps: is shared by every panel: set it outside the panels",
+        ),
+        (
+            "panels:\n  - {}\n",
+            "scenario.yaml:2: panels[0]: is empty: give it at least one override (algorithm.k: 4)",
+        ),
+        (
+            "algorithm: {k: 3}\npanels:\n  - algorithm.name: dbscan\n",
+            "scenario.yaml:3: panels[0]: algorithm.k: is not used by DBSCAN: it finds the number of clusters"
+            " itself (eps and min_samples decide it)",
+        ),
+        (
+            "panels:\n  - {algorithm.k: 2}\n  - {algorithm.k: 3}\npanels_layout: [1, 1]\n",
+            "scenario.yaml:4: panels_layout: is 1 x 1: fewer cells than the 2 panels",
+        ),
+        (
+            "sweep: {key: algorithm.k, values: [2, 3]}\npanels:\n  - algorithm.k: 2\n",
+            "scenario.yaml:1: sweep: is set with panels: a sweep makes its own panels; keep one of them",
+        ),
+    ],
+)
+def test_a_bad_panel_is_one_line_naming_it(tmp_path: Path, text: str, line: str) -> None:
+    path = write(tmp_path, text)
+    for command in ("validate", "render"):
+        done = subprocess.run(
+            [sys.executable, "-m", "clusteranim", command, path.name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert (done.returncode, done.stderr.strip()) == (2, line), command
+
+
+def test_the_limits_count_every_panel(tmp_path: Path) -> None:
+    many = {**SCENARIO, "algorithm": {**SCENARIO["algorithm"], "max_iter": 3000}}
+    with pytest.raises(
+        ScenarioError, match=r"limits.max_frames: is 10,000, but 4 panels of up to 3,001 frames"
+    ):
+        clusteranim.load_scenario(many)
+    clusteranim.load_scenario({**many, "panels": SCENARIO["panels"][:3]})
+
+
+def test_a_trace_file_draws_one_run(tmp_path: Path) -> None:
+    single = {key: value for key, value in SCENARIO.items() if key != "panels"}
+    trace = clusteranim.run(clusteranim.load_scenario(single))
+    with pytest.raises(ScenarioError, match="panels: draws several runs; a trace file holds one"):
+        clusteranim.load_scenario(SCENARIO, trace=trace)
