@@ -37,6 +37,7 @@ Cases (targets from the speed issues):
               --hd-4k-reference: the target does not need it)
   kmeans_step, gif_size: in-process micro-benchmarks (see those modules)
   algorithms: each new algorithm's trace against a reference fit (benchmarks/algorithms.py)
+  panels      four panels of 640x480 against one, whole renders       <= 4x (benchmarks/panels.py)
 
 The HD cases run clusteranim 3 times (the median counts; the reference runs once, after
 the first). The targets are for 2 cores: run on the machine they are meant for. Each
@@ -77,6 +78,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import algorithms  # noqa: E402
 import gif_size  # noqa: E402
 import kmeans_step  # noqa: E402
+import panels  # noqa: E402
 
 PYTHON = sys.executable
 CLI = [PYTHON, "-m", "clusteranim"]
@@ -536,6 +538,7 @@ DEFAULT_CASES = [
     "kmeans_step",
     "gif_size",
     "algorithms",
+    "panels",
 ]
 
 
@@ -570,6 +573,7 @@ def main() -> None:
             "kmeans_step": kmeans_step.main,
             "gif_size": gif_size.main,
             "algorithms": algorithms.main,
+            "panels": panels.main,
         }
         for case in arguments.cases:
             case_started = time.perf_counter()

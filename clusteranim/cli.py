@@ -335,22 +335,59 @@ def validate(
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=str))
-@click.option("-o", "--output", required=True, metavar="PATH", help="The .npz file to write.")
+@click.option("-o", "--output", metavar="PATH", help="The .npz file to write (not with a sweep).")
+@click.option(
+    "--sweep",
+    metavar="KEY=VALUES",
+    help="Run once per value (algorithm.k=2,3,4 or algorithm.k=[2, 3, 4]) and print each run's"
+    " quality measures instead of writing a trace; the scenario's own sweep: without it.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With a sweep: print the table as JSON.")
 @_seed_option
 @_set_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_reporting
-def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ...], quiet: bool) -> None:
-    """Run SCENARIO's algorithm and save every iteration as a numpy .npz archive."""
+def trace(
+    scenario: str,
+    output: str | None,
+    sweep: str | None,
+    as_json: bool,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run SCENARIO's algorithm and save every iteration as a numpy .npz archive; or, for
+    a sweep, run it once per value and print the quality measures of each run."""
     from pathlib import PurePath
 
     from clusteranim.errors import Problem, ScenarioError
-    from clusteranim.pipeline import prepare, run
+    from clusteranim.pipeline import panel_runs, prepare, quality_of, run
     from clusteranim.scenario import load_scenario
     from clusteranim.writers import atomic_path
     from clusteranim.writers.targets import Target
 
-    loaded = load_scenario(scenario, overrides, seed=seed)
+    loaded = load_scenario(scenario, overrides, seed=seed, sweep=_parse_sweep(sweep) if sweep else None)
+    if loaded.sweep is not None or loaded.panels:
+        if output is not None:
+            raise ScenarioError(
+                Problem(f"--output {output}", None, "", "a trace holds one run: with a sweep, leave out -o")
+            )
+        if loaded.sweep is None:
+            raise ScenarioError(
+                loaded.origin.problem("panels", "trace draws no panels: give a sweep, or render")
+            )
+        table = quality_of(loaded, panel_runs(loaded, prepare(loaded, [])))
+        assert table is not None
+        rows = table.rows()
+        if as_json:
+            click.echo(json.dumps({"key": table.key, "measures": table.keys, "rows": rows}, allow_nan=False))
+        else:
+            click.echo(_sweep_text(table.key, table.keys, rows))
+        return
+    if output is None:
+        raise ScenarioError(
+            Problem("trace", None, "", "-o PATH.npz is needed (or a sweep: --sweep KEY=VALUES)")
+        )
     target = Target("--output", output)
     dataset = prepare(loaded, [target])  # first: an output onto an input says so
     if PurePath(output).suffix.lower() != ".npz":
@@ -368,6 +405,41 @@ def trace(scenario: str, output: str, seed: int | None, overrides: tuple[str, ..
             f"wrote {output} (trace, {len(recorded)} states, {recorded.n_clusters} clusters,"
             f" {steps} displayed steps, {target.path.stat().st_size:,} bytes)"
         )
+
+
+def _parse_sweep(text: str) -> tuple[str, list[Any], str]:
+    """``--sweep KEY=VALUES`` as (key, values, how messages name it); VALUES is a YAML
+    list or values separated by commas, each typed as YAML types it."""
+    import yaml
+
+    from clusteranim.errors import Problem, ScenarioError
+    from clusteranim.scenario import ScenarioLoader
+
+    where = f"--sweep {text}"
+    key, equals, values_text = text.partition("=")
+    if not equals or not key.strip() or not values_text.strip():
+        raise ScenarioError(Problem(where, None, "", "expected KEY=VALUES, e.g. --sweep algorithm.k=2,3,4,5"))
+    try:
+        parsed = yaml.load(values_text, Loader=ScenarioLoader)
+        if not isinstance(parsed, list):
+            parsed = [yaml.load(item, Loader=ScenarioLoader) for item in values_text.split(",")]
+    except yaml.YAMLError as error:
+        raise ScenarioError(Problem(where, None, "", f"values are not valid YAML ({error})")) from None
+    return key.strip(), parsed, where
+
+
+def _sweep_text(key: str, measures: list[str], rows: list[dict[str, Any]]) -> str:
+    """The sweep's table as aligned text, a row per value."""
+    header = [key, "n_iter", "converged", *measures]
+    lines = [header]
+    for row in rows:
+        cells = [str(row["value"]), str(row["n_iter"]), "yes" if row["converged"] else "no"]
+        cells += ["-" if row[name] is None else f"{row[name]:.6g}" for name in measures]
+        lines.append(cells)
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in lines
+    )
 
 
 @main.command()

@@ -24,10 +24,12 @@ from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.parts import Part
 from clusteranim.scene.style import StyleOptions
 from clusteranim.trace import Trace
+from clusteranim.trace.quality import SweepTable
 from clusteranim.writers.base import FrameLabel, Movie
 
 if TYPE_CHECKING:
     from clusteranim.scene.figure import Scene
+    from clusteranim.scene.quality import QualityChart
 
 #: What each frame shows and how long it stays.
 Schedule = list[Shot]
@@ -134,39 +136,58 @@ class SceneDrawer:
 
 
 class PanelDrawer:
-    """The frames of several runs side by side, in the scenario's grid of panels.
+    """The frames of several runs side by side, in the scenario's grid of panels (and a
+    sweep's quality panel in the cell after them).
 
     Every panel shows the same step of the plan: a run that has ended holds its last
     state. Cells are the frame divided evenly; the pixels the division leaves at the
-    right and bottom edges take the figure's colour.
+    right and bottom edges, and empty cells, take the figure's colour.
     """
 
-    def __init__(self, scenario: Scenario, runs: Sequence[Run]) -> None:
+    def __init__(self, scenario: Scenario, runs: Sequence[Run], quality: SweepTable | None = None) -> None:
         from clusteranim.scene.theme import THEMES
 
         style = scenario.style
-        rows, columns = grid_shape(len(runs), style.width, style.height, scenario.panels_layout)
+        rows, columns = grid_shape(scenario.n_cells, style.width, style.height, scenario.panels_layout)
         self.cell = (style.height // rows, style.width // columns)
         self.size = (style.height, style.width)
         self.corners = [
-            (index // columns * self.cell[0], index % columns * self.cell[1]) for index in range(len(runs))
+            (index // columns * self.cell[0], index % columns * self.cell[1])
+            for index in range(scenario.n_cells)
         ]
         self.drawers = [SceneDrawer(run) for run in runs]
-        figure = THEMES[style.theme].figure.lstrip("#")
+        theme = THEMES[style.theme]
+        figure = theme.figure.lstrip("#")
         self.fill = np.array([int(figure[i : i + 2], 16) for i in (0, 2, 4)] + [255], np.uint8)
+        self.chart: QualityChart | None = None
+        if quality is not None:
+            from clusteranim.scene.quality import QualityChart
+
+            # The quality panel takes its cell and the empty ones after it in its row.
+            spanned = columns - len(runs) % columns
+            self.chart_width = spanned * self.cell[1]
+            self.chart = QualityChart(
+                quality, self.chart_width, self.cell[0], style.dpi, style.font_size, theme
+            )
 
     def draw(self, shot: Shot, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
         if out is None:
             out = np.empty((*self.size, 4), np.uint8)
         out[...] = self.fill if part is None or part.base else 0
         height, width = self.cell
-        for drawer, (top, left) in zip(self.drawers, self.corners, strict=True):
+        for drawer, (top, left) in zip(self.drawers, self.corners, strict=False):
             drawer.draw(held(shot, len(drawer.trace)), out[top : top + height, left : left + width], part)
+        if self.chart is not None and (part is None or part.base):
+            top, left = self.corners[len(self.drawers)]
+            step = shot.step + (shot.fraction >= 0.5)  # the iteration the frame counts as
+            self.chart.draw(step, out[top : top + height, left : left + self.chart_width])
         return out
 
     def close(self) -> None:
         for drawer in self.drawers:
             drawer.close()
+        if self.chart is not None:
+            self.chart.close()
 
 
 def held(shot: Shot, n_states: int) -> Shot:
@@ -177,19 +198,24 @@ def held(shot: Shot, n_states: int) -> Shot:
     return Shot(last, 0.0, shot.phase if shot.phase == "iteration" else "done", None, shot.seconds)
 
 
-def drawer_of(scenario: Scenario, runs: Sequence[Run]) -> Drawer:
-    """What draws the scenario's frames: its panels side by side, or its one run."""
+def drawer_of(scenario: Scenario, runs: Sequence[Run], quality: SweepTable | None = None) -> Drawer:
+    """What draws the scenario's frames: its panels side by side (with a sweep's
+    ``quality`` panel), or its one run."""
     if scenario.panel_list:
-        return PanelDrawer(scenario, runs)
+        return PanelDrawer(scenario, runs, quality)
     return SceneDrawer(runs[0])
 
 
 def draw_sequentially(
-    scenario: Scenario, runs: Sequence[Run], schedule: Schedule, parts: Sequence[Part]
+    scenario: Scenario,
+    runs: Sequence[Run],
+    schedule: Schedule,
+    parts: Sequence[Part],
+    quality: SweepTable | None = None,
 ) -> Iterator[np.ndarray]:
     """Every frame of every part, in order (the frames of the first part, then of the
     next), drawn here."""
-    drawer = drawer_of(scenario, runs)
+    drawer = drawer_of(scenario, runs, quality)
     try:
         for part in parts:
             for shot in schedule:

@@ -24,6 +24,7 @@ from clusteranim.scene.animation import steps_shown
 from clusteranim.scene.palette import check_palette_size
 from clusteranim.scene.parts import Part, compose
 from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
+from clusteranim.trace.quality import SweepTable
 from clusteranim.writers.targets import Target
 
 Progress = Callable[[int, int], None]
@@ -92,13 +93,40 @@ def checked_runs(
             return planned, [Run(scenario, dataset, run(scenario, dataset))]
         name = f"--trace {trace_file}" if trace_file else "trace"
         return planned, [Run(scenario, dataset, attach(scenario, dataset, given, name))]
+    return planned, panel_runs(scenario, dataset)
+
+
+def panel_runs(scenario: Scenario, dataset: Dataset) -> list[Run]:
+    """Each panel's run; panels that do not override the data share ``dataset`` (the
+    scenario's)."""
     runs = []
     shared = (scenario.data, scenario.data_seed)
-    for panel in panels:
+    for panel in scenario.panel_list:
         own = panel.scenario
         data = dataset if (own.data, own.data_seed) == shared else load_data(own)
         runs.append(Run(own, data, run(own, data)))
-    return planned, runs
+    return runs
+
+
+def quality_of(scenario: Scenario, runs: Sequence[Run]) -> SweepTable | None:
+    """The measures of a sweep's runs, state by state (None for a scenario without a
+    sweep)."""
+    if scenario.sweep is None:
+        return None
+    from clusteranim.algorithms.gmm import GaussianMixtureOptions
+    from clusteranim.metrics import gmm_parameter_count
+    from clusteranim.trace.quality import sweep_table
+
+    entries = []
+    for each in runs:
+        options = each.scenario.algorithm
+        parameters = None
+        if isinstance(options, GaussianMixtureOptions):
+            parameters = gmm_parameter_count(
+                each.trace.n_clusters, each.dataset.n_features, options.covariance_type
+            )
+        entries.append((each.trace, each.dataset.labels, parameters))
+    return sweep_table(scenario.sweep.key, scenario.sweep.values, entries, seed=scenario.seed)
 
 
 def run(scenario: Scenario, dataset: Dataset | None = None) -> Trace:
@@ -258,7 +286,7 @@ def render(
     movie = movie_of(loaded, recorded, schedule, parts)
     total = len(schedule) * len(parts)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = _draw_runs(loaded, runs, schedule, parts, jobs or default_jobs())
+    frames = _draw_runs(loaded, runs, schedule, parts, jobs or default_jobs(), quality_of(loaded, runs))
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -334,14 +362,20 @@ def draw_frames(
 
 
 def _draw_runs(
-    scenario: Scenario, runs: Sequence[Run], schedule: Schedule, parts: Sequence[Part], jobs: int
+    scenario: Scenario,
+    runs: Sequence[Run],
+    schedule: Schedule,
+    parts: Sequence[Part],
+    jobs: int,
+    quality: SweepTable | None = None,
 ) -> Generator[np.ndarray, None, None]:
-    """:func:`draw_frames` of one run, or of panels side by side."""
+    """:func:`draw_frames` of one run, or of panels side by side (with a sweep's
+    ``quality`` panel)."""
     from clusteranim.workers import Job
     from clusteranim.workers import draw_frames as draw_in_workers
 
     style = scenario.style
-    job = Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height)
+    job = Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height, quality)
     return draw_in_workers(job, jobs)
 
 
@@ -364,6 +398,8 @@ __all__ = [
     "check_outputs",
     "checked_run",
     "checked_runs",
+    "panel_runs",
+    "quality_of",
     "draw_frames",
     "inputs",
     "load_data",

@@ -26,6 +26,7 @@ import numpy as np
 from clusteranim.drawing import Drawer, Run, Schedule, draw_sequentially, drawer_of
 from clusteranim.scenario import Scenario
 from clusteranim.scene.parts import Part
+from clusteranim.trace.quality import SweepTable
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,7 @@ class Job:
     parts: tuple[Part, ...]
     width: int
     height: int
+    quality: SweepTable | None = None
 
 
 # What a worker process holds: the job and the frame slots (inherited when forked), and
@@ -63,7 +65,7 @@ def _draw_run(part: int, start: int, stop: int, first_slot: int) -> int:
     """Draw frames ``start:stop`` of the job's ``part`` into consecutive shared-memory slots."""
     job = _current["job"]
     if "drawer" not in _scenes:
-        _scenes["drawer"] = drawer_of(job.scenario, job.runs)
+        _scenes["drawer"] = drawer_of(job.scenario, job.runs, job.quality)
     drawer = _scenes["drawer"]
     slots = _slots(job)
     for offset, index in enumerate(range(start, stop)):
@@ -101,7 +103,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     """
     n_frames = len(job.schedule)
     if jobs <= 1 or n_frames * len(job.parts) < 2 * jobs:
-        yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts)
+        yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts, job.quality)
         return
     run_length = max(1, min(16, -(-n_frames // (jobs * 3))))
     runs = [

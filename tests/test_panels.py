@@ -227,3 +227,162 @@ def test_a_trace_file_draws_one_run(tmp_path: Path) -> None:
     trace = clusteranim.run(clusteranim.load_scenario(single))
     with pytest.raises(ScenarioError, match="panels: draws several runs; a trace file holds one"):
         clusteranim.load_scenario(SCENARIO, trace=trace)
+
+
+SWEEP: dict[str, Any] = {
+    "seed": 3,
+    "data": {"generator": "blobs", "n_samples": 300, "centers": 4, "cluster_std": 1.2},
+    "algorithm": {"name": "kmeans", "k": 4, "max_iter": 30},
+    "style": {"width": 960, "height": 480, "layers": ["points", "centroids", "title"]},
+    "sweep": {"key": "algorithm.k", "values": [2, 3, 4, 5, 6]},
+    "output": {"fps": 4},
+}
+
+
+def test_a_sweeps_measures_are_scikit_learns(tmp_path: Path) -> None:
+    """Each run's measures at its last state, as the table prints them, against
+    scikit-learn's on the same labels (the metrics' own tests cover every state)."""
+    from sklearn import metrics as reference
+
+    from clusteranim.pipeline import panel_runs, prepare, quality_of
+
+    loaded = clusteranim.load_scenario(SWEEP)
+    runs = panel_runs(loaded, prepare(loaded, []))
+    table = quality_of(loaded, runs)
+    assert table is not None and table.keys == [
+        "inertia",
+        "silhouette",
+        "calinski_harabasz",
+        "davies_bouldin",
+        "ari",
+        "nmi",
+    ]
+    for row, each in zip(table.rows(), runs, strict=True):
+        trace, truth = each.trace, each.dataset.labels
+        labels, X = trace.labels(trace.n_iter), trace.fit_X
+        centers = trace.fit_centers(trace.n_iter)
+        assert row["value"] == each.scenario.algorithm.k
+        expected = {
+            "inertia": float(((X - centers[labels]) ** 2).sum()),
+            "silhouette": reference.silhouette_score(X, labels),
+            "calinski_harabasz": reference.calinski_harabasz_score(X, labels),
+            "davies_bouldin": reference.davies_bouldin_score(X, labels),
+            "ari": reference.adjusted_rand_score(truth, labels),
+            "nmi": reference.normalized_mutual_info_score(truth, labels),
+        }
+        for key, value in expected.items():
+            assert row[key] == pytest.approx(value, rel=1e-9), key
+
+
+def test_a_mixtures_sweep_has_bic_and_aic() -> None:
+    from sklearn.mixture import GaussianMixture
+
+    from clusteranim.pipeline import panel_runs, prepare, quality_of
+
+    scenario = {**SWEEP, "algorithm": {"name": "gmm", "k": 3, "max_iter": 20, "covariance_type": "diag"}}
+    loaded = clusteranim.load_scenario({**scenario, "sweep": {"key": "algorithm.k", "values": [2, 3]}})
+    runs = panel_runs(loaded, prepare(loaded, []))
+    table = quality_of(loaded, runs)
+    assert table is not None and table.keys[:2] == ["bic", "aic"] and "inertia" not in table.keys
+    for row, each in zip(table.rows(), runs, strict=True):
+        n, d = each.dataset.X.shape
+        k = each.scenario.algorithm.k
+        reference = GaussianMixture(n_components=k, covariance_type="diag").fit(each.dataset.X)
+        parameters = reference._n_parameters()
+        total = float(each.trace.objective[-1]) * n
+        assert row["bic"] == pytest.approx(-2 * total + parameters * np.log(n), rel=1e-9)
+        assert row["aic"] == pytest.approx(-2 * total + 2 * parameters, rel=1e-9)
+
+
+def test_trace_sweep_prints_the_table(tmp_path: Path) -> None:
+    from clusteranim.pipeline import panel_runs, prepare, quality_of
+
+    path = tmp_path / "scenario.yaml"
+    single = {key: value for key, value in SWEEP.items() if key != "sweep"}
+    path.write_text(yaml.safe_dump(single), encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clusteranim",
+            "trace",
+            str(path),
+            "--sweep",
+            "algorithm.k=2,3,4,5,6",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = json.loads(done.stdout)
+    loaded = clusteranim.load_scenario(SWEEP)
+    table = quality_of(loaded, panel_runs(loaded, prepare(loaded, [])))
+    assert table is not None
+    assert printed == {"key": "algorithm.k", "measures": table.keys, "rows": table.rows()}
+    text = subprocess.run(
+        [sys.executable, "-m", "clusteranim", "trace", str(path), "--sweep", "algorithm.k=[2, 3]"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert text[0].split() == ["algorithm.k", "n_iter", "converged", *table.keys]
+    assert [line.split()[0] for line in text[1:]] == ["2", "3"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "clusteranim", "trace", str(path), "--sweep", "algorithm.k=2,x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert (
+        refused.stderr.strip()
+        == "--sweep algorithm.k=2,x: sweep.values[1].algorithm.k: must be an integer, got 'x'"
+    )
+
+
+def test_a_sweep_draws_its_runs_and_a_quality_panel(tmp_path: Path) -> None:
+    result = clusteranim.render(SWEEP, output=tmp_path / "sweep")
+    frames = frames_of(tmp_path / "sweep")
+    assert result.panels is not None and [panel.label for panel in result.panels] == [
+        "k=2",
+        "k=3",
+        "k=4",
+        "k=5",
+        "k=6",
+    ]
+    # Five runs and the quality panel: 2 x 3 cells of 320 x 240.
+    first, last = frames[0], frames[-1]
+    quality = (slice(240, 480), slice(640, 960))
+    assert (last[quality] != 255).any(axis=2).mean() > 0.05  # drawn
+    assert not np.array_equal(first[quality], last[quality])  # it fills in as the runs go
+    single = {key: value for key, value in SWEEP.items() if key != "sweep"}
+    clusteranim.render(
+        single,
+        output=tmp_path / "k5",
+        **{
+            "algorithm.k": 5,
+            "style.width": 320,
+            "style.height": 240,
+            "style.title": "k=5, iteration {iteration} {status}",
+        },
+    )
+    alone = frames_of(tmp_path / "k5")
+    assert np.array_equal(last[240:480, 0:320], alone[-1])
+
+
+@pytest.mark.parametrize(
+    ("values", "better", "expected"),
+    [
+        ([1.0, 3.0, 2.0], "higher", 1),
+        ([1.0, 3.0, 0.5], "lower", 2),
+        ([100.0, 30.0, 20.0, 15.0, 12.0], "elbow", 1),  # the bend after the steep fall
+        ([100.0, 80.0, 20.0, 15.0, 12.0], "elbow", 2),
+        ([float("nan"), 1.0], "higher", 1),
+        ([float("nan")], "lower", None),
+    ],
+)
+def test_the_best_of_a_measure(values: list[float], better: str, expected: int | None) -> None:
+    from clusteranim.scene.quality import best_index
+
+    assert best_index(values, better) == expected

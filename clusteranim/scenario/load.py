@@ -27,6 +27,7 @@ def load_scenario(
     output_format: str | None = None,
     poster: str | Path | None = None,
     trace: GivenTrace | None = None,
+    sweep: tuple[str, list[Any], str] | None = None,
 ) -> Scenario:
     """Read, override and validate a scenario.
 
@@ -43,6 +44,8 @@ def load_scenario(
     trace : Trace or TraceArrays, optional
         A trace made elsewhere, to be drawn instead of running the algorithm: the style
         is checked against what it holds.
+    sweep : (key, values, text), optional
+        Overrides ``sweep`` (``trace --sweep``; ``text`` names it in messages).
 
     Raises
     ------
@@ -69,6 +72,9 @@ def load_scenario(
         pairs.append((("output", "format"), output_format, f"--format {output_format}"))
     if poster is not None:
         pairs.append((("output", "poster"), str(poster), f"--poster {poster}"))
+    if sweep is not None:
+        key, values, text = sweep
+        pairs.append((("sweep",), {"key": key, "values": values}, text))
     for path, value, text in pairs:
         assign(document, path, value, text, origin)
         origin.overrides[path] = text
@@ -109,12 +115,12 @@ def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) ->
     """
     entries = panel_overrides(scenario)
     style = scenario.style
-    rows, columns = grid_shape(len(entries), style.width, style.height, scenario.panels_layout)
+    cells = scenario.n_cells
+    rows, columns = grid_shape(cells, style.width, style.height, scenario.panels_layout)
     layout_key = "panels_layout"
-    if rows * columns < len(entries):
-        raise ScenarioError(
-            origin.problem(layout_key, f"is {rows} x {columns}: fewer cells than the {len(entries)} panels")
-        )
+    if rows * columns < cells:
+        what = f"the {len(entries)} panels" + (" and the quality panel" if scenario.sweep is not None else "")
+        raise ScenarioError(origin.problem(layout_key, f"is {rows} x {columns}: fewer cells than {what}"))
     width, height = style.width // columns, style.height // rows
     if min(width, height) < MIN_CELL:
         raise ScenarioError(

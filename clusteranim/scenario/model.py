@@ -289,6 +289,12 @@ class Scenario(Options):
         return self._panels
 
     @property
+    def n_cells(self) -> int:
+        """Cells of the panels' grid: a panel each, and a sweep's quality panel."""
+        count = len(self.sweep.values) if self.sweep is not None else len(self.panels)
+        return count + (self.sweep is not None)
+
+    @property
     def panel_label(self) -> str:
         """How the panel's title names it (``{panel}``): its overrides; empty alone."""
         return self._label

@@ -358,6 +358,14 @@ class Trace:
         """Write the trace as an uncompressed ``.npz`` archive (``render --trace`` reads it)."""
         np.savez(file, **self.arrays())  # type: ignore[arg-type]
 
+    def fit_centers(self, index: int) -> FloatArray:
+        """The centres at ``index`` in the space the algorithm fitted in (the data's own
+        for a trace without a rule)."""
+        if self.fit_states is None and self.rule is None:
+            centers: FloatArray = self.centers[index]
+            return centers
+        return self._fit_state(index).centers
+
     def _fit_state(self, index: int) -> State:
         if self.fit_states is not None:
             return self.fit_states[index]
