@@ -71,7 +71,7 @@ def movie_of(scenario: Scenario, trace: Trace, schedule: Schedule, parts: Sequen
     """What the writer needs to know of the animation besides its pixels."""
     output = scenario.output
     iterations = (Frame.of(trace, shot).iteration for shot in schedule)
-    toggles = sorted({part.toggle for part in parts if part.toggle})
+    toggles = list(dict.fromkeys(part.toggle for part in parts if part.toggle))  # bottom to top
     return Movie(
         width=scenario.style.width,
         height=scenario.style.height,
