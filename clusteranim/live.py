@@ -37,6 +37,7 @@ from clusteranim.errors import ClusteranimError, ScenarioError
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.parts import Part
+from clusteranim.scene.style import StyleOptions
 
 #: The formats the page's save menu offers, by the extension they are written with.
 SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", "frames": ""}
@@ -119,6 +120,7 @@ class Session:
         self.waiting = threading.Condition()
         self.next: tuple[Scenario, Drawing] | None = None
         self.drawer: threading.Thread | None = None
+        self.layers_fitted = False  # style.layers was set to suit a switch of algorithm
 
     # ------------------------------------------------------------------ the file
 
@@ -194,6 +196,11 @@ class Session:
                 if value is not None and (key != "k" or not current.algorithm.profile().finds_k):
                     section[key] = value
         kept = {key: value for key, value in proposed.items() if not key.startswith("algorithm")}
+        if self.layers_fitted:  # the layers left out for the last algorithm may suit this one
+            kept.pop("style.layers", None)
+            self.layers_fitted = False
+        if "{algorithm}" not in current.style.title and "style.title" not in kept:
+            kept["style.title"] = StyleOptions.model_fields["title"].default  # not the old name
         return {**kept, "algorithm": section}
 
     def _layers_fitted(
@@ -225,9 +232,11 @@ class Session:
             )
         fitted = {**proposed, "style.layers": drawable}
         try:
-            return fitted, load_scenario(self.path, fitted)
+            scenario = load_scenario(self.path, fitted)
         except ScenarioError:
             return None
+        self.layers_fitted = True
+        return fitted, scenario
 
     def reseed(self, key: str) -> str | None:
         """A new ``data.seed`` (new data) or ``algorithm.seed`` (a new start)."""

@@ -384,9 +384,12 @@ def test_switching_algorithm_keeps_what_the_new_one_shares(server: LiveServer) -
     assert found["error"] is None and control(found, "algorithm.name") == "dbscan"
     # The file's centroids layer: DBSCAN has no centres, so the page leaves it out.
     assert [part["toggle"] for part in found["parts"]] == ["", "points", "title", ""]
+    assert {item["key"] for item in found["controls"]} >= {"algorithm.eps", "algorithm.min_samples"}
     request(server, "POST", "/api/set", {"overrides": {"algorithm.name": "gmm"}})
     found = state(server)
     assert found["error"] is None and control(found, "algorithm.k") is not None
+    # The file's layers again: GMM has centres.
+    assert [part["toggle"] for part in found["parts"]] == ["", "points", "centroids", "title", ""]
 
 
 def test_saves_at_once_get_names_of_their_own(server: LiveServer, tmp_path: Path) -> None:
