@@ -458,10 +458,16 @@ def live(scenario: str, overrides: tuple[str, ...], port: int, no_browser: bool)
 
     from clusteranim.errors import Problem, ScenarioError
     from clusteranim.live import key_menu, serve
+    from clusteranim.pipeline import load_data, run
     from clusteranim.scenario import load_scenario
+    from clusteranim.scenario.overrides import parse_overrides
 
-    load_scenario(scenario, overrides)  # a scenario render refuses is refused here, exit 2
-    changes = dict(override.split("=", 1) for override in overrides)  # typed by the loader
+    # What render would refuse (a k beyond the points too) is refused here, exit 2.
+    loaded = load_scenario(scenario, overrides)
+    run(loaded, load_data(loaded))
+    changes = {
+        ".".join(map(str, path)): value for path, value, _ in parse_overrides(overrides)
+    }  # as YAML types them
     try:
         server = serve(Path(scenario), changes, port)
     except OSError as error:

@@ -82,7 +82,7 @@ def movie_of(scenario: Scenario, trace: Trace, schedule: Schedule, parts: Sequen
     ``trace`` is the longest run's, and no one objective is shown)."""
     output = scenario.output
     iterations = (Frame.of(trace, shot).iteration for shot in schedule)
-    toggles = sorted({part.toggle for part in parts if part.toggle})
+    toggles = list(dict.fromkeys(part.toggle for part in parts if part.toggle))  # bottom to top
     panels = bool(scenario.panel_list)
     return Movie(
         width=scenario.style.width,

@@ -17,6 +17,7 @@ import base64
 import hmac
 import io
 import json
+import re
 import secrets
 import threading
 from collections.abc import Callable, Collection
@@ -32,10 +33,11 @@ import numpy as np
 import yaml
 
 from clusteranim.controls import live_controls
-from clusteranim.errors import ScenarioError
+from clusteranim.errors import ClusteranimError, ScenarioError
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.layers import LAYERS
 from clusteranim.scene.parts import Part
+from clusteranim.scene.style import StyleOptions
 
 #: The formats the page's save menu offers, by the extension they are written with.
 SAVE_FORMATS = {"gif": ".gif", "mp4": ".mp4", "webm": ".webm", "html": ".html", "frames": ""}
@@ -49,6 +51,8 @@ PAGE_POLICY = (
     "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
     " connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 )
+#: A frame's generation and index in a route (ASCII digits, at most nine each).
+FRAME_ROUTE = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
 #: Header that carries the token on the page's requests.
 TOKEN_HEADER = "X-Clusteranim-Token"
 
@@ -62,9 +66,15 @@ Piece = tuple[int, int, bytes] | None
 class Drawing:
     """The frames of one version of the scenario, as they are drawn: each frame as its
     parts (see :mod:`clusteranim.scene.parts`), every layer apart so that the page can
-    hide any of them without drawing again."""
+    hide any of them without drawing again.
+
+    ``overrides`` and ``scenario`` are the version drawn; a version that fails to run
+    (a k beyond the points) gives way to the last good one, shown again with the message.
+    """
 
     generation: int
+    overrides: dict[str, Any] = field(default_factory=dict)
+    scenario: Scenario | None = None
     frames: list[list[Piece]] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     total: int | None = None
@@ -73,26 +83,44 @@ class Drawing:
     done: bool = False
 
 
+#: Algorithm keys carried over when the page switches algorithm (where the new one has them).
+PORTABLE = ("k", "max_iter", "tol", "seed", "normalize")
+
+
+class SaveCancelledError(Exception):
+    """The server stopped while a save was being drawn."""
+
+
 class Session:
     """The scenario a live page shows: its file, the changes made in the page, and the
     frames of the current version.
+
+    One thread draws, one version at a time: a change made while a version is being run
+    replaces any change still waiting, and the version being drawn stops at its next
+    frame.
 
     Parameters
     ----------
     path : Path
         The scenario file (never written).
     overrides : mapping of str to object
-        Changes on top of the file, as ``--set`` takes them.
+        Changes on top of the file, typed values by dotted key.
     """
 
     def __init__(self, path: Path, overrides: dict[str, Any] | None = None) -> None:
         self.path = path
         self.overrides: dict[str, Any] = dict(overrides or {})
         self.lock = threading.Lock()
-        self.drawing = Drawing(0)
+        self.drawing = Drawing(0, dict(self.overrides))
+        self.good: Drawing | None = None  # the last version that ran
         self.scenario: Scenario | None = None
         self.saved: list[Path] = []
         self.stopped = threading.Event()
+        self.save_lock = threading.Lock()
+        self.waiting = threading.Condition()
+        self.next: tuple[Scenario, Drawing] | None = None
+        self.drawer: threading.Thread | None = None
+        self.layers_fitted = False  # style.layers was set to suit a switch of algorithm
 
     # ------------------------------------------------------------------ the file
 
@@ -125,17 +153,90 @@ class Session:
 
     def change(self, overrides: dict[str, Any]) -> str | None:
         """Apply ``overrides`` (a value of None removes a change) and start drawing the
-        new version; the loader's message when it refuses them (nothing changes then)."""
+        new version; the loader's message when it refuses them (nothing changes then).
+
+        Only the keys the page shows may change. Switching algorithm keeps the keys the
+        new one shares (k, max_iter, tol, seed, normalize) and, when the file lists the
+        layers, leaves out those the new one cannot draw.
+        """
+        current = self.scenario
+        allowed = {control.key for control in live_controls(current)} if current is not None else set()
+        for key, value in overrides.items():
+            if key not in allowed and not (value is None and key in self.overrides):
+                return f"{key}: not a key the page changes (those are: {', '.join(sorted(allowed))})"
         proposed = {**self.overrides, **overrides}
         proposed = {key: value for key, value in proposed.items() if value is not None}
+        if "algorithm.name" in overrides and current is not None:
+            proposed = self._switched(proposed, current)
         try:
             scenario = load_scenario(self.path, proposed)
         except ScenarioError as error:
-            return str(error)
+            fitted = self._layers_fitted(proposed, error) if "algorithm.name" in overrides else None
+            if fitted is None:
+                return str(error)
+            proposed, scenario = fitted
         with self.lock:
             self.overrides = proposed
         self.start(scenario)
         return None
+
+    def _switched(self, proposed: dict[str, Any], current: Scenario) -> dict[str, Any]:
+        """``proposed`` with the algorithm section replaced by the new algorithm's: its
+        name and the portable keys of the current one that it has."""
+        from clusteranim.algorithms import ALGORITHMS
+
+        options = ALGORITHMS.get(proposed["algorithm.name"])
+        if options is None:
+            return proposed  # the loader names the known ones
+        unused = getattr(options, "unused", {})
+        section: dict[str, Any] = {"name": proposed["algorithm.name"]}
+        for key in PORTABLE:
+            if key in options.model_fields and key not in unused:
+                value = getattr(current.algorithm, key, None)
+                if value is not None and (key != "k" or not current.algorithm.profile().finds_k):
+                    section[key] = value
+        kept = {key: value for key, value in proposed.items() if not key.startswith("algorithm")}
+        if self.layers_fitted:  # the layers left out for the last algorithm may suit this one
+            kept.pop("style.layers", None)
+            self.layers_fitted = False
+        if "{algorithm}" not in current.style.title and "style.title" not in kept:
+            kept["style.title"] = StyleOptions.model_fields["title"].default  # not the old name
+        return {**kept, "algorithm": section}
+
+    def _layers_fitted(
+        self, proposed: dict[str, Any], error: ScenarioError
+    ) -> tuple[dict[str, Any], Scenario] | None:
+        """After a switch of algorithm that the file's layers refuse: the layers the new
+        algorithm can draw, and the scenario with them (None if that does not load)."""
+        from clusteranim.algorithms import ALGORITHMS
+        from clusteranim.options import OptionError
+
+        if not any(problem.key.startswith("style.layers") for problem in error.problems):
+            return None
+        try:
+            options = ALGORITHMS[proposed["algorithm"]["name"]].model_validate(proposed["algorithm"])
+            layers = load_scenario(
+                self.path, {key: v for key, v in proposed.items() if key != "algorithm"}
+            ).style.layers
+        except (KeyError, ValueError, ScenarioError):
+            return None
+        profile = options.profile()
+        drawable = []
+        for layer in layers:
+            try:
+                layer.check_for(profile)
+            except OptionError:
+                continue
+            drawable.append(
+                {"name": layer.plugin_name(), **layer.model_dump(mode="json", exclude_defaults=True)}
+            )
+        fitted = {**proposed, "style.layers": drawable}
+        try:
+            scenario = load_scenario(self.path, fitted)
+        except ScenarioError:
+            return None
+        self.layers_fitted = True
+        return fitted, scenario
 
     def reseed(self, key: str) -> str | None:
         """A new ``data.seed`` (new data) or ``algorithm.seed`` (a new start)."""
@@ -145,30 +246,92 @@ class Session:
         section = current.data if key == "data.seed" else current.algorithm
         value = getattr(section, "seed", None)
         base = current.seed if value is None else value
-        return self.change({key: (base + 1) % (2**31)})
+        return self._reseeded(key, (base + 1) % (2**31))
+
+    def _reseeded(self, key: str, seed: int) -> str | None:
+        proposed = {**self.overrides, key: seed}
+        try:
+            scenario = load_scenario(self.path, proposed)
+        except ScenarioError as error:
+            return str(error)
+        with self.lock:
+            self.overrides = proposed
+        self.start(scenario)
+        return None
 
     def start(self, scenario: Scenario | None = None) -> None:
         """Draw ``scenario`` (by default the file with the changes) from its first frame."""
+        with self.lock:
+            overrides = dict(self.overrides)
         if scenario is None:
             try:
-                scenario = load_scenario(self.path, self.overrides)
+                scenario = load_scenario(self.path, overrides)
             except ScenarioError as error:
-                with self.lock:
-                    self.drawing = Drawing(self.drawing.generation + 1, error=str(error), done=True)
+                self._failed(Drawing(self.drawing.generation + 1, overrides), str(error), revert=False)
                 return
         with self.lock:
             self.scenario = scenario
-            drawing = Drawing(self.drawing.generation + 1)
+            drawing = Drawing(self.drawing.generation + 1, overrides, scenario)
             self.drawing = drawing
-        threading.Thread(target=self._draw, args=(scenario, drawing), daemon=True).start()
+        with self.waiting:
+            self.next = (scenario, drawing)
+            self.waiting.notify()
+            if self.drawer is None:
+                self.drawer = threading.Thread(target=self._drawing_loop, daemon=True)
+                self.drawer.start()
+
+    def _drawing_loop(self) -> None:
+        while not self.stopped.is_set():
+            with self.waiting:
+                while self.next is None:
+                    self.waiting.wait(0.5)
+                    if self.stopped.is_set():
+                        return
+                scenario, drawing = self.next
+                self.next = None
+            if self.drawing is drawing:
+                self._draw(scenario, drawing)
+
+    def _failed(self, drawing: Drawing, message: str, revert: bool) -> None:
+        """``drawing`` cannot be drawn: show the last good version again, with
+        ``message``; a page's change that caused it is undone (``revert``)."""
+        with self.lock:
+            if self.drawing.generation > drawing.generation:
+                return  # a newer version took over
+            good = self.good
+            if good is None:
+                self.drawing = Drawing(drawing.generation + 1, drawing.overrides, error=message, done=True)
+                return
+            if revert:
+                self.overrides = dict(good.overrides)
+                self.scenario = good.scenario
+            self.drawing = Drawing(
+                drawing.generation + 1,
+                good.overrides,
+                good.scenario,
+                good.frames,
+                good.parts,
+                good.total,
+                good.seconds,
+                error=message,
+                done=True,
+            )
 
     def _draw(self, scenario: Scenario, drawing: Drawing) -> None:
-        from clusteranim.drawing import drawer_of, schedule_of
-        from clusteranim.pipeline import checked_runs
+        from clusteranim.drawing import Run, drawer_of, schedule_of
+        from clusteranim.pipeline import load_data, panel_runs, quality_of, run
         from clusteranim.writers.png import drawn_box, png_bytes
 
         try:
-            _, runs = checked_runs(scenario)
+            dataset = load_data(scenario)
+            if self.drawing is not drawing:
+                return
+            if scenario.panel_list:
+                runs = panel_runs(scenario, dataset)
+            else:
+                runs = [Run(scenario, dataset, run(scenario, dataset))]
+            if self.drawing is not drawing:
+                return
             schedule = schedule_of(scenario, *(each.trace for each in runs))
             parts = scenario.frame_parts([layer.plugin_name() for layer in scenario.drawn_style.layers])
             drawing.parts = list(parts)
@@ -176,12 +339,12 @@ class Session:
             drawing.total = len(schedule)
             # Drawn here, frame by frame (all its parts), so that the page can show each
             # frame as soon as it exists.
-            drawer = drawer_of(scenario, runs)
+            drawer = drawer_of(scenario, runs, quality_of(scenario, runs))
             try:
                 for shot in schedule:
                     pieces: list[Piece] = []
                     for part in parts:
-                        if self.drawing is not drawing:
+                        if self.drawing is not drawing or self.stopped.is_set():
                             return  # a newer change took over
                         pixels = drawer.draw(shot, part=part)
                         if part.base:
@@ -193,8 +356,10 @@ class Session:
                     drawing.frames.append(pieces)
             finally:
                 drawer.close()
-        except ScenarioError as error:
-            drawing.error = str(error)
+            with self.lock:
+                self.good = drawing
+        except ClusteranimError as error:
+            self._failed(drawing, str(error), revert=True)
         finally:
             drawing.done = True
 
@@ -268,38 +433,50 @@ class Session:
     def save(self, output_format: str, hidden: Collection[str] = ()) -> Path:
         """Render the current version in ``output_format`` into the scenario's output
         folder, under a name no file has, without the layers called ``hidden`` (those the
-        page hides); its path. An HTML player gets a switch for each layer shown."""
+        page hides; names it no longer has are ignored); its path. An HTML player gets a
+        switch for each layer shown. One save at a time.
+
+        Raises
+        ------
+        ScenarioError, RenderError
+            As ``render`` would (exit 2 or 1 on the command line).
+        SaveCancelledError
+            The server stopped meanwhile (the partial file is removed).
+        """
         from clusteranim.pipeline import render
 
         if output_format not in SAVE_FORMATS:
             raise ValueError(f"unknown format {output_format!r}; expected one of: {', '.join(SAVE_FORMATS)}")
-        overrides = dict(self.overrides)
+        with self.lock:
+            overrides = dict(self.overrides)
         scenario = load_scenario(self.path, overrides)
         layers = scenario.drawn_style.layers
-        unknown = sorted(set(hidden) - {layer.plugin_name() for layer in layers})
-        if unknown:
-            raise ValueError(f"no layer called {unknown[0]!r} to hide")
         shown = [layer for layer in layers if layer.plugin_name() not in hidden]
         if not shown:
             raise ValueError("every layer is hidden: show one to save")
-        if hidden:
+        if len(shown) < len(layers):
             overrides["style.layers"] = [
                 {"name": layer.plugin_name(), **layer.model_dump(mode="json", exclude_defaults=True)}
                 for layer in shown
             ]
-        if output_format == "html":
-            overrides["output.toggle_layers"] = sorted({layer.plugin_name() for layer in shown})
+        names = sorted({layer.plugin_name() for layer in shown})
+        overrides["output.toggle_layers"] = names if output_format == "html" else []
+
+        def cancelled(done: int, total: int) -> None:
+            if self.stopped.is_set():
+                raise SaveCancelledError("the server stopped")
+
         output = Path(scenario.output.path)
-        folder, stem = output.parent, output.stem
-        number = 1
-        while True:
-            target = folder / f"{stem}-live-{number}{SAVE_FORMATS[output_format]}"
-            if not target.exists():
-                break
-            number += 1
-        # Drawn here, not by worker processes: forking this threaded server is not safe.
-        render(self.path, output=target, format=output_format, jobs=1, **overrides)
-        self.saved.append(target)
+        with self.save_lock:
+            number = 1
+            while True:
+                target = output.parent / f"{output.stem}-live-{number}{SAVE_FORMATS[output_format]}"
+                if not target.exists():
+                    break
+                number += 1
+            # Drawn here, not by worker processes: forking this threaded server is not safe.
+            render(self.path, output=target, format=output_format, jobs=1, progress=cancelled, **overrides)
+            self.saved.append(target)
         saved: Path = target
         return saved
 
@@ -312,6 +489,9 @@ class LiveServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self.session.stopped.set()
         super().server_close()
+        # A save in progress notices at its next frame and removes its partial file.
+        with self.session.save_lock:
+            pass
 
     def __init__(self, session: Session, port: int = 0) -> None:
         self.session = session
@@ -335,6 +515,8 @@ class Handler(BaseHTTPRequestHandler):
     another origin."""
 
     server: LiveServer
+    #: Seconds a connection may stay silent (a body shorter than it said, say).
+    timeout = 15
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal shows the URL and errors only."""
@@ -374,7 +556,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if urlsplit(self.path).path == "/favicon.ico":  # asked by browsers, without the token
-            self._send(HTTPStatus.NOT_FOUND, b"", "text/plain")
+            self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
             return
         refusal = self._refusal()
         if refusal is not None:
@@ -394,19 +576,15 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "/api/state":
             self._json(session.state())
         elif route.startswith("/api/frame/"):
-            numbers = route.removeprefix("/api/frame/").split("/")
-            pieces = None
-            if len(numbers) == 2 and all(number.isdigit() for number in numbers):
-                pieces = session.pieces(int(numbers[0]), int(numbers[1]))
+            numbers = FRAME_ROUTE.fullmatch(route.removeprefix("/api/frame/"))
+            pieces = None if numbers is None else session.pieces(int(numbers[1]), int(numbers[2]))
             if pieces is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no such frame", "text/plain")
             else:
                 self._json({"parts": [_piece_json(piece) for piece in pieces]})
         elif route.startswith("/frame/"):
-            parts = route.removeprefix("/frame/").removesuffix(".png").split("/")
-            frame = None
-            if len(parts) == 2 and all(part.isdigit() for part in parts):
-                frame = session.frame(int(parts[0]), int(parts[1]))
+            numbers = FRAME_ROUTE.fullmatch(route.removeprefix("/frame/").removesuffix(".png"))
+            frame = None if numbers is None else session.frame(int(numbers[1]), int(numbers[2]))
             if frame is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no such frame", "text/plain")
             else:
@@ -426,20 +604,28 @@ class Handler(BaseHTTPRequestHandler):
         if refusal is not None:
             self._send(HTTPStatus.FORBIDDEN, refusal.encode(), "text/plain; charset=utf-8")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        text = self.headers.get("Content-Length") or "0"
+        length = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
+        if length < 0:
+            self._json({"error": "Content-Length: expected a number of bytes"}, HTTPStatus.BAD_REQUEST)
+            return
         if length > MAX_BODY:
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large", "text/plain")
             return
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if not isinstance(body, dict):
             self._json({"error": "expected a JSON object"}, HTTPStatus.BAD_REQUEST)
             return
+        overrides = body.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            self._json({"error": "overrides: expected an object of key: value"}, HTTPStatus.BAD_REQUEST)
+            return
         session = self.server.session
         actions: dict[str, Callable[[], str | None]] = {
-            "/api/set": lambda: session.change(body.get("overrides") or {}),
+            "/api/set": lambda: session.change(overrides),
             "/api/new-data": lambda: session.reseed("data.seed"),
             "/api/new-start": lambda: session.reseed("algorithm.seed"),
         }
@@ -452,7 +638,7 @@ class Handler(BaseHTTPRequestHandler):
                 if not isinstance(hidden, list) or not all(isinstance(name, str) for name in hidden):
                     raise ValueError("hidden: expected a list of layer names")
                 saved = session.save(str(body.get("format", "")), hidden)
-            except (ScenarioError, ValueError) as error:
+            except (ClusteranimError, ValueError, SaveCancelledError) as error:
                 self._json({"error": str(error)})
             else:
                 self._json({"error": None, "path": str(saved)})
@@ -498,7 +684,7 @@ def key_menu(server: LiveServer, read_key: Callable[[], str], say: Callable[[str
                 continue
             try:
                 say(f"saved {session.save(chosen)}")
-            except ScenarioError as error:
+            except (ClusteranimError, ValueError, SaveCancelledError) as error:
                 say(str(error))
         elif key.strip():
             say(MENU)

@@ -34,9 +34,12 @@ def keys(algorithm: str, generator: str = "blobs") -> list[str]:
 def test_the_keys_people_change_most_are_offered() -> None:
     for algorithm in ("kmeans", "gmm", "fuzzy_cmeans", "minibatch_kmeans", "kmedoids"):
         assert sorted(keys(algorithm)) == sorted(ASKED), algorithm
-    # Algorithms that find k, or have no start to choose, offer only what they use.
-    assert sorted(keys("dbscan")) == sorted(set(ASKED) - {"algorithm.k", "algorithm.init"})
+    # Algorithms that find k, or have no start to choose, offer only what they use, and
+    # the keys of their own that decide the clusters.
+    dbscan_own = {"algorithm.eps", "algorithm.min_samples"}
+    assert sorted(keys("dbscan")) == sorted((set(ASKED) - {"algorithm.k", "algorithm.init"}) | dbscan_own)
     assert "algorithm.k" in keys("agglomerative") and "algorithm.k" not in keys("mean_shift")
+    assert "algorithm.linkage" in keys("agglomerative")
     for generator in ("moons", "circles", "gaussian_mixture"):
         assert "data.n_samples" in keys("kmeans", generator)
 

@@ -151,10 +151,9 @@ def test_saving_leaves_out_the_layers_the_page_hides(server: LiveServer, tmp_pat
     # An HTML player gets a switch for each layer shown.
     body = request(server, "POST", "/api/save", {"format": "html", "hidden": ["title"]})[1]
     page = Path(json.loads(body)["path"]).read_text(encoding="utf-8")
-    assert '"toggles":[{"name":"centroids","label":"centroids"},{"name":"points","label":"points"}]' in page
+    assert '"toggles":[{"name":"points","label":"points"},{"name":"centroids","label":"centroids"}]' in page
     for hidden, message in (
-        (["legend"], "no layer called 'legend' to hide"),
-        (["points", "centroids", "title"], "every layer is hidden: show one to save"),
+        (["points", "centroids", "title", "legend"], "every layer is hidden: show one to save"),
         ("points", "hidden: expected a list of layer names"),
     ):
         body = request(server, "POST", "/api/save", {"format": "gif", "hidden": hidden})[1]
@@ -294,3 +293,156 @@ def test_the_terminal_menu_of_single_keys(tmp_path: Path) -> None:
         os.close(leader)
     assert (tmp_path / "out" / "anim-live-1.gif").read_bytes().startswith(b"GIF89a")
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == document  # the file is never written
+
+
+def test_the_command_types_its_set_values_as_render_does(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit
+
+    path = tmp_path / "scenario.yaml"
+    document = dict(SCENARIO, output={**SCENARIO["output"], "path": str(tmp_path / "out" / "anim.gif")})
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    command = [sys.executable, "-m", "clusteranim", "live", "--no-browser", str(path)]
+    refused = subprocess.run(
+        [*command, "--set", "algorithm.k=1000000000"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode == 2  # as render refuses it, k beyond the points included
+    assert "algorithm.k: must be at most the number of points (120), got 1000000000" in refused.stderr
+    running = subprocess.Popen(
+        [*command, "--set", "algorithm.k=5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert running.stdout is not None
+        url = urlsplit(running.stdout.readline().split()[2])
+        connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=30)
+        deadline = time.perf_counter() + 60
+        while True:
+            connection.request("GET", f"/api/state?{url.query}", headers={"Host": url.netloc})
+            found = json.loads(connection.getresponse().read())
+            if found["done"] or time.perf_counter() > deadline:
+                break
+            time.sleep(0.05)
+        assert found["error"] is None and found["frames"] > 0
+        assert found["overrides"] == {"algorithm.k": 5} and control(found, "algorithm.k") == 5
+    finally:
+        running.terminate()
+        running.wait(timeout=10)
+
+
+def test_malformed_requests_are_refused_and_the_server_goes_on(server: LiveServer) -> None:
+    import socket
+
+    for route in (
+        b"/api/frame/\xb2/0",
+        b"/frame/1/\xb9.png",
+        b"/api/frame/" + b"9" * 5000 + b"/0",
+        b"/api/frame/1/-1",
+    ):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw:
+            head = f"Host: 127.0.0.1:{server.port}\r\n{TOKEN_HEADER}: {server.token}\r\n\r\n".encode()
+            raw.sendall(b"GET " + route + b" HTTP/1.1\r\n" + head)
+            assert raw.recv(100).startswith(b"HTTP/1.0 404"), route
+    for body in ({"overrides": [1, 2]}, {"overrides": "x"}):
+        assert request(server, "POST", "/api/set", body)[0] == 400
+    deep = "[" * 10_000 + "]" * 10_000
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request(
+        "POST", "/api/set", deep, {"Host": f"127.0.0.1:{server.port}", TOKEN_HEADER: server.token}
+    )
+    assert connection.getresponse().status == 400
+    for length in ("abc", "-1"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.putrequest("POST", "/api/set", skip_host=True)
+        for name, value in (("Host", f"127.0.0.1:{server.port}"), (TOKEN_HEADER, server.token)):
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", length)
+        connection.endheaders()
+        assert connection.getresponse().status == 400, length
+    # Only the page's keys change; a path never comes from the client.
+    answer = json.loads(request(server, "POST", "/api/set", {"overrides": {"output.path": "/tmp/x.gif"}})[1])
+    assert answer["error"].startswith("output.path: not a key the page changes")
+    assert state(server)["error"] is None
+
+
+def test_a_change_that_cannot_run_keeps_the_last_good_version(server: LiveServer) -> None:
+    good = state(server)
+    request(server, "POST", "/api/set", {"overrides": {"algorithm.k": 1000}})  # more than the points
+    after = state(server)
+    assert "algorithm.k: must be at most the number of points (120), got 1000" in after["error"]
+    assert after["frames"] == good["frames"] and after["overrides"] == {}  # undone
+    assert control(after, "algorithm.k") == 3
+    request(server, "POST", "/api/set", {"overrides": {"algorithm.k": 2}})
+    assert state(server)["error"] is None
+
+
+def test_switching_algorithm_keeps_what_the_new_one_shares(server: LiveServer) -> None:
+    state(server)
+    answer = json.loads(request(server, "POST", "/api/set", {"overrides": {"algorithm.name": "dbscan"}})[1])
+    assert answer["error"] is None
+    found = state(server)
+    assert found["error"] is None and control(found, "algorithm.name") == "dbscan"
+    # The file's centroids layer: DBSCAN has no centres, so the page leaves it out.
+    assert [part["toggle"] for part in found["parts"]] == ["", "points", "title", ""]
+    assert {item["key"] for item in found["controls"]} >= {"algorithm.eps", "algorithm.min_samples"}
+    request(server, "POST", "/api/set", {"overrides": {"algorithm.name": "gmm"}})
+    found = state(server)
+    assert found["error"] is None and control(found, "algorithm.k") is not None
+    # The file's layers again: GMM has centres.
+    assert [part["toggle"] for part in found["parts"]] == ["", "points", "centroids", "title", ""]
+
+
+def test_saves_at_once_get_names_of_their_own(server: LiveServer, tmp_path: Path) -> None:
+    state(server)
+    answers: list[dict[str, Any]] = []
+
+    def save() -> None:
+        answers.append(json.loads(request(server, "POST", "/api/save", {"format": "gif"})[1]))
+
+    threads = [threading.Thread(target=save) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    paths = sorted(answer["path"] for answer in answers)
+    assert len(set(paths)) == 3 and all(Path(path).is_file() for path in paths)
+
+
+def test_stopping_during_a_save_leaves_no_partial_file(tmp_path: Path) -> None:
+    from clusteranim.live import SaveCancelledError, Session
+
+    path = tmp_path / "scenario.yaml"
+    long = dict(SCENARIO, output={"path": str(tmp_path / "out" / "anim.gif"), "fps": 5, "tween": 100})
+    path.write_text(yaml.safe_dump(long), encoding="utf-8")
+    session = Session(path)
+    failures: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            session.save("gif")
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=save)
+    thread.start()
+    deadline = time.perf_counter() + 30
+    while not list((tmp_path / "out").glob(".*.part")) and time.perf_counter() < deadline:
+        time.sleep(0.01)  # until the frames are being written
+    session.stopped.set()
+    thread.join(timeout=10)
+    assert len(failures) == 1 and isinstance(failures[0], SaveCancelledError)
+    assert [child.name for child in (tmp_path / "out").iterdir()] == []
+
+
+def test_a_scenario_with_layer_switches_saves_in_every_format(tmp_path: Path) -> None:
+    from clusteranim.live import Session
+
+    path = tmp_path / "scenario.yaml"
+    switched = dict(
+        SCENARIO, output={"path": str(tmp_path / "out" / "anim.html"), "toggle_layers": ["points"]}
+    )
+    path.write_text(yaml.safe_dump(switched), encoding="utf-8")
+    session = Session(path)
+    assert session.save("gif").read_bytes().startswith(b"GIF89a")
+    assert session.save("frames").is_dir()
+    assert '"toggles":[{"name":"points"' in session.save("html").read_text(encoding="utf-8")

@@ -114,6 +114,7 @@ def test_every_format_and_the_same_bytes_whatever_the_jobs(tmp_path: Path) -> No
     for name in ("a.gif", "a.mp4", "a.webm", "a.html"):
         one = clusteranim.render(scenario, output=tmp_path / "1" / name, jobs=1)
         two = clusteranim.render(scenario, output=tmp_path / "2" / name, jobs=2)
+        assert one.bytes == two.bytes
         assert one.bytes > 0
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
@@ -285,7 +286,7 @@ def test_a_mixtures_sweep_has_bic_and_aic() -> None:
     table = quality_of(loaded, runs)
     assert table is not None and table.keys[:2] == ["bic", "aic"] and "inertia" not in table.keys
     for row, each in zip(table.rows(), runs, strict=True):
-        n, d = each.dataset.X.shape
+        n = len(each.dataset.X)
         k = each.scenario.algorithm.k
         reference = GaussianMixture(n_components=k, covariance_type="diag").fit(each.dataset.X)
         parameters = reference._n_parameters()
@@ -386,3 +387,30 @@ def test_the_best_of_a_measure(values: list[float], better: str, expected: int |
     from clusteranim.scene.quality import best_index
 
     assert best_index(values, better) == expected
+
+
+def test_live_mode_plays_panels_with_their_layers_apart(tmp_path: Path) -> None:
+    import time
+
+    from clusteranim.live import Session
+
+    path = tmp_path / "panels.yaml"
+    document = {**SWEEP, "output": {**SWEEP["output"], "path": str(tmp_path / "out" / "a.gif")}}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    session = Session(path)
+    session.start()
+    deadline = time.perf_counter() + 120
+    while not session.drawing.done and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    drawing = session.drawing
+    assert drawing.error is None and len(drawing.frames) == drawing.total
+    assert [part.toggle for part in drawing.parts] == ["", "points", "centroids", "title", ""]
+    png = session.frame(drawing.generation, len(drawing.frames) - 1)
+    assert png is not None
+    import io
+
+    shown = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    clusteranim.render(SWEEP, output=tmp_path / "frames")
+    rendered = frames_of(tmp_path / "frames")[-1].astype(int)
+    assert np.abs(shown - rendered).max() <= 6
+    session.stopped.set()

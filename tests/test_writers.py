@@ -322,9 +322,9 @@ def test_html_layer_switches_are_stored_apart_and_compose_the_frames(tmp_path: P
     data = player_data(switched.read_text())
     # The bare axes (regions are the bottom layer), regions, points, ellipses, the rest.
     assert [part["toggle"] for part in data["parts"]] == ["", "regions", "", "ellipses", ""]
-    assert data["toggles"] == [
-        {"name": "ellipses", "label": "covariance ellipses"},
+    assert data["toggles"] == [  # in the layers' order
         {"name": "regions", "label": "decision regions"},
+        {"name": "ellipses", "label": "covariance ellipses"},
     ]
     shape = (*drawn[0].shape[:2], 4)
     for frame, (whole, hidden) in enumerate(zip(drawn, without, strict=True)):

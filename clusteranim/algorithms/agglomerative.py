@@ -36,7 +36,7 @@ from pydantic import Field
 
 from clusteranim.algorithms.base import Capabilities, DirectOptions, Recording
 from clusteranim.arrays import FloatArray, IntArray
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 from clusteranim.sums import cluster_counts, cluster_sums
 
 #: Most points ward, complete and average linkage accept: their square matrix of
@@ -409,6 +409,7 @@ class AgglomerativeOptions(DirectOptions):
     name: Literal["agglomerative"] = "agglomerative"
     linkage: Method = Field(
         "ward",
+        json_schema_extra=LIVE,
         description="How far apart two clusters are: ward (how much their merge would add to the"
         " within-cluster sum of squares), complete (their farthest points), average (the mean"
         " distance between their points) or single (their nearest points; any number of points,"

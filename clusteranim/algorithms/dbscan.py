@@ -38,7 +38,7 @@ from clusteranim.algorithms.neighbours import (
     ranges,
 )
 from clusteranim.arrays import BoolArray, FloatArray, IntArray
-from clusteranim.options import OptionError
+from clusteranim.options import LIVE, OptionError
 
 #: Wave of the points no cluster reaches (noise).
 UNREACHED = -1
@@ -257,11 +257,13 @@ class DbscanOptions(DirectOptions):
     eps: float = Field(
         0.5,
         gt=0,
+        json_schema_extra=LIVE,
         description="Radius of a point's neighbourhood (Euclidean, in the fitting space: see normalize).",
     )
     min_samples: int = Field(
         5,
         ge=1,
+        json_schema_extra=LIVE,
         description="Points a neighbourhood must hold, the point itself included, for the"
         " point to be a core point.",
     )
