@@ -122,6 +122,18 @@ class Session:
         self.drawer: threading.Thread | None = None
         self.layers_fitted = False  # style.layers was set to suit a switch of algorithm
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop drawing and saving, and wait (up to ``timeout`` seconds) for the threads
+        that do it: a thread still drawing when the interpreter exits can abort it. A
+        save in progress notices at its next frame and removes its partial file."""
+        self.stopped.set()
+        with self.waiting:
+            self.waiting.notify_all()
+        if self.drawer is not None and self.drawer is not threading.current_thread():
+            self.drawer.join(timeout)
+        if self.save_lock.acquire(timeout=timeout):
+            self.save_lock.release()
+
     # ------------------------------------------------------------------ the file
 
     def stamp(self) -> tuple[int, int] | None:
@@ -324,13 +336,13 @@ class Session:
 
         try:
             dataset = load_data(scenario)
-            if self.drawing is not drawing:
+            if self.drawing is not drawing or self.stopped.is_set():
                 return
             if scenario.panel_list:
                 runs = panel_runs(scenario, dataset)
             else:
                 runs = [Run(scenario, dataset, run(scenario, dataset))]
-            if self.drawing is not drawing:
+            if self.drawing is not drawing or self.stopped.is_set():
                 return
             schedule = schedule_of(scenario, *(each.trace for each in runs))
             parts = scenario.frame_parts([layer.plugin_name() for layer in scenario.drawn_style.layers])
@@ -487,11 +499,8 @@ class LiveServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def server_close(self) -> None:
-        self.session.stopped.set()
         super().server_close()
-        # A save in progress notices at its next frame and removes its partial file.
-        with self.session.save_lock:
-            pass
+        self.session.close()
 
     def __init__(self, session: Session, port: int = 0) -> None:
         self.session = session

@@ -17,7 +17,15 @@ from clusteranim.data.base import Dataset
 from clusteranim.drawing import Run, Schedule, movie_of, schedule_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.options import OptionError
-from clusteranim.preflight import check_outputs, inputs, load_data, prepare, rule_names, targets
+from clusteranim.preflight import (
+    check_algorithm_fits,
+    check_outputs,
+    inputs,
+    load_data,
+    prepare,
+    rule_names,
+    targets,
+)
 from clusteranim.result import PanelResult, RenderResult
 from clusteranim.scenario import Scenario, load_scenario
 from clusteranim.scene.animation import steps_shown
@@ -104,6 +112,7 @@ def panel_runs(scenario: Scenario, dataset: Dataset) -> list[Run]:
     for panel in scenario.panel_list:
         own = panel.scenario
         data = dataset if (own.data, own.data_seed) == shared else load_data(own)
+        check_algorithm_fits(own, data)
         runs.append(Run(own, data, run(own, data)))
     return runs
 

@@ -50,6 +50,13 @@ def load_data(scenario: Scenario) -> Dataset:
             view_columns(view, dataset.n_features)
         except OptionError as error:
             raise scenario.problem(f"style.{error.key}", error.message) from None
+    if not scenario.panel_list:  # each panel checks its own algorithm against the data
+        check_algorithm_fits(scenario, dataset)
+    return dataset
+
+
+def check_algorithm_fits(scenario: Scenario, dataset: Dataset) -> None:
+    """Refuse a k beyond the number of points."""
     given = scenario.given_trace
     if (given is None or given.profile.key) and scenario.algorithm.profile().n_clusters > dataset.n_samples:
         source = f" in {scenario.data.path}" if isinstance(scenario.data, FileOptions) else ""
@@ -57,7 +64,6 @@ def load_data(scenario: Scenario) -> Dataset:
             "algorithm.k",
             f"must be at most the number of points ({dataset.n_samples}{source}), got {scenario.algorithm.k}",
         )
-    return dataset
 
 
 def targets(scenario: Scenario, depfile: str | Path | None = None) -> list[Target]:

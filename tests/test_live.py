@@ -287,7 +287,13 @@ def test_the_terminal_menu_of_single_keys(tmp_path: Path) -> None:
         os.write(leader, b"sg")
         until(f"saved {tmp_path / 'out' / 'anim-live-1.gif'}")
         os.write(leader, b"q")
-        assert running.wait(timeout=10) == 0
+        code = running.wait(timeout=20)
+        try:
+            while chunk := os.read(leader, 4096):  # what it printed on the way out
+                seen += chunk.decode(errors="replace")
+        except OSError:  # the terminal closed with the process
+            pass
+        assert code == 0, seen[-2000:]
     finally:
         running.kill()
         os.close(leader)
