@@ -367,14 +367,16 @@ def trace(
     from clusteranim.writers.targets import Target
 
     loaded = load_scenario(scenario, overrides, seed=seed, sweep=_parse_sweep(sweep) if sweep else None)
-    if loaded.sweep is not None or loaded.panels:
+    if loaded.panels:
+        raise ScenarioError(
+            loaded.origin.problem(
+                "panels", "a trace holds one run: render the panels, or drop them to trace one run"
+            )
+        )
+    if loaded.sweep is not None:
         if output is not None:
             raise ScenarioError(
                 Problem(f"--output {output}", None, "", "a trace holds one run: with a sweep, leave out -o")
-            )
-        if loaded.sweep is None:
-            raise ScenarioError(
-                loaded.origin.problem("panels", "trace draws no panels: give a sweep, or render")
             )
         table = quality_of(loaded, panel_runs(loaded, prepare(loaded, [])))
         assert table is not None

@@ -127,8 +127,12 @@ def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) ->
             origin.problem(
                 layout_key,
                 f"{rows} x {columns} panels in {style.width} x {style.height} pixels leave {width} x {height}"
-                f" each, less than {MIN_CELL}; enlarge style.width and style.height",
+                f" each, less than {MIN_CELL} a side; enlarge style.width and style.height",
             )
+        )
+    if -(-cells // columns) < rows or cells < columns:  # filled row by row
+        raise ScenarioError(
+            origin.problem(layout_key, f"is {rows} x {columns}: a whole row or column would stay empty")
         )
     base = {key: value for key, value in document.items() if key not in ("panels", "panels_layout", "sweep")}
     base_style = base.setdefault("style", {})
@@ -136,14 +140,11 @@ def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) ->
         base_style.update({"width": width, "height": height})
         if "title" not in base_style:
             base_style["title"] = PANEL_TITLE
-    panels = []
+    panels: list[Panel] = []
+    problems: list[Problem] = []
     for overrides, where in entries:
         panel_document = copy.deepcopy(base)
-        owned: dict[KeyPath, str] = {}
-        for key, value in overrides.items():
-            path = split_key(key)
-            owned[path] = key
-            assign(panel_document, path, copy.deepcopy(value), f"{dotted(where)}: {key}={value!r}", origin)
+        owned = {split_key(key): key for key in overrides}
         panel_origin = PanelOrigin(
             source=origin.source,
             is_file=origin.is_file,
@@ -153,22 +154,34 @@ def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) ->
             where=where,
             owned=owned,
         )
-        label = panel_label(overrides)
         try:
-            loaded = Scenario.model_validate(panel_document)
-        except ValidationError as error:
-            raise ScenarioError(problems_of(error, panel_document, panel_origin)) from None
+            for key, value in overrides.items():
+                try:
+                    assign(panel_document, split_key(key), copy.deepcopy(value), key, origin)
+                except ScenarioError as error:
+                    raise ScenarioError(
+                        [panel_origin.problem(split_key(key), problem.message) for problem in error.problems]
+                    ) from None
+            try:
+                loaded = Scenario.model_validate(panel_document)
+            except ValidationError as error:
+                raise ScenarioError(problems_of(error, panel_document, panel_origin)) from None
+        except ScenarioError as error:
+            problems += error.problems  # every panel's problems at once
+            continue
         loaded._origin = panel_origin
-        loaded._label = label
+        loaded._label = panel_label(overrides)
         if scenario.output.toggle_layers and loaded.layer_names() != scenario.layer_names():
-            raise ScenarioError(
+            problems.append(
                 panel_origin.problem(
                     "output.toggle_layers",
                     f"this panel draws the layers {', '.join(loaded.layer_names())}, not the scenario's"
                     f" {', '.join(scenario.layer_names())}: switches need the same layers in every panel",
                 )
             )
-        panels.append(Panel(loaded, dict(overrides), label))
+        panels.append(Panel(loaded, dict(overrides), loaded.panel_label))
+    if problems:
+        raise ScenarioError(problems)
     # Every panel's frames are drawn: the limit counts them all.
     output, limits = scenario.output, scenario.limits
     n_states = max(panel.scenario.algorithm.max_iter for panel in panels) + 1
@@ -177,9 +190,10 @@ def load_panels(scenario: Scenario, document: dict[str, Any], origin: Origin) ->
     if total > limits.max_frames:
         raise ScenarioError(
             origin.problem(
-                "limits.max_frames",
-                f"is {limits.max_frames:,}, but {len(panels)} panels of up to {drawn:,} frames each (their"
-                f" longest max_iter) draw up to {total:,}; lower max_iter or raise limits.max_frames",
+                "sweep" if scenario.sweep is not None else "panels",
+                f"{len(panels)} panels of up to {drawn:,} frames each (their longest max_iter, with tween,"
+                f" explain mode and slow start) draw up to {total:,}, more than limits.max_frames"
+                f" ({limits.max_frames:,}); lower max_iter or raise limits.max_frames",
             )
         )
     return panels

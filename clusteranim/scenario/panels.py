@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 MAX_PANELS = 16
 #: The shape (width / height) ``auto`` gives the panels' cells when it can.
 CELL_SHAPE = 4 / 3
-#: Smallest panel, in pixels along either side.
-MIN_CELL = 32
+#: Smallest panel, in pixels along either side (room for a title, ticks and a plot).
+MIN_CELL = 100
 #: Keys every panel shares: the frame, its timing and the output are the scenario's.
 SHARED = ("version", "panels", "panels_layout", "sweep", "output", "animation", "limits")
 SHARED_STYLE = ("width", "height")
@@ -42,13 +42,21 @@ class SweepOptions(Options):
 
     key: str = Field(description="The dotted key swept, as --set takes it (algorithm.k).")
     values: list[Any] = Field(
-        min_length=2, max_length=MAX_PANELS, description="Its values, one panel each (at least 2)."
+        min_length=2, max_length=MAX_PANELS, description="Its values, one panel each (at least 2, each once)."
     )
 
     @field_validator("key")
     @classmethod
     def _check_key(cls, key: str) -> str:
         return check_panel_key(key)
+
+    @field_validator("values")
+    @classmethod
+    def _check_values(cls, values: list[Any]) -> list[Any]:
+        for index, value in enumerate(values):
+            if value in values[:index]:
+                raise ValueError(f"{_shown(value)} appears twice: each value is one panel")
+        return values
 
 
 def check_panel_key(key: str) -> str:
@@ -104,11 +112,12 @@ def panel_label(overrides: dict[str, Any]) -> str:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
+    """A value as YAML writes it inline (``true``, ``0.5``, ``{name: gmm}``)."""
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    import yaml
+
+    return str(yaml.safe_dump(value, default_flow_style=True, width=1000)).strip().removesuffix("...").strip()
 
 
 @dataclass(frozen=True)
@@ -129,9 +138,9 @@ class PanelOrigin(Origin):
     owned: dict[KeyPath, str] = field(default_factory=dict)
 
     def problem(self, key: str | KeyPath, message: str) -> Problem:
-        path = split_key(key) if isinstance(key, str) else key
+        path = split_key(key) if isinstance(key, str) else tuple(key)
         for owned, written in self.owned.items():
-            if path[: len(owned)] == owned:
+            if path[: len(owned)] == owned or owned[: len(path)] == path:  # below it, or made by it
                 found = Origin.problem(self, (*self.where, written), message)
                 return Problem(found.source, found.line, f"{dotted(self.where)}.{dotted(path)}", message)
         found = Origin.problem(self, self.where, message)
