@@ -109,10 +109,14 @@ def test_a_transparent_blend_laid_over_a_frame_is_the_blend_into_it(
         "03_kmeans_regions.yaml",  # regions: a palette per pixel
         "08_explain_kmeans.yaml",  # explain: changes and caption (text overlays), tweened
         "14_dbscan.yaml",  # eps circles, core points
+        "02_gmm_em.yaml",  # the dark theme, a smaller font: the bare axes' ticks as the whole frame's
     ],
 )
 def test_parts_lay_over_each_other_into_the_frame(config: str) -> None:
-    scenario = clusteranim.load_scenario(CONFIGS / config, {"style.width": 320, "style.height": 240})
+    overrides: dict[str, Any] = {"style.width": 320, "style.height": 240}
+    if config.startswith("02"):
+        overrides.update({"style.theme": "dark", "style.font_size": 7})
+    scenario = clusteranim.load_scenario(CONFIGS / config, overrides)
     dataset = load_data(scenario)
     trace = run(scenario, dataset)
     names = [layer.plugin_name() for layer in scenario.drawn_style.layers]

@@ -78,7 +78,8 @@ class Scene:
         from clusteranim.scene.theme import THEMES
 
         theme = THEMES[style.theme]
-        with matplotlib.rc_context(theme.rc(style.font_size)):  # type: ignore[arg-type]
+        self.rc = theme.rc(style.font_size)
+        with matplotlib.rc_context(self.rc):  # type: ignore[arg-type]
             self._build(style, trace, dataset, algorithm_name, theme, tweened, facts or RunFacts())
 
     def _build(
@@ -231,7 +232,11 @@ class Scene:
             for artist in artists:
                 artist.set_animated(True)
             try:
-                self.canvas.draw()
+                import matplotlib
+
+                # Ticks are made as the canvas draws them: in the theme's colours and sizes.
+                with matplotlib.rc_context(self.rc):  # type: ignore[arg-type]
+                    self.canvas.draw()
             finally:
                 for artist, was in zip(artists, animated, strict=True):
                     artist.set_animated(was)
