@@ -28,7 +28,7 @@ from clusteranim.trace.quality import SweepTable
 from clusteranim.writers.base import FrameLabel, Movie
 
 if TYPE_CHECKING:
-    from clusteranim.scene.figure import Scene
+    from clusteranim.scene.figure import Scene, Ticks, View
     from clusteranim.scene.quality import QualityChart
 
 #: What each frame shows and how long it stays.
@@ -59,9 +59,15 @@ def run_facts(scenario: Scenario, trace: Trace) -> RunFacts:
 
 
 def build_scene(
-    scenario: Scenario, trace: Trace, dataset: Dataset, style: StyleOptions | None = None
+    scenario: Scenario,
+    trace: Trace,
+    dataset: Dataset,
+    style: StyleOptions | None = None,
+    view: View | None = None,
+    ticks: Ticks | None = None,
 ) -> Scene:
-    """The scene that draws the scenario's frames (in ``style``, by default the scenario's)."""
+    """The scene that draws the scenario's frames (in ``style``, by default the
+    scenario's; framing ``view``, by default its own)."""
     from clusteranim.scene.figure import Scene
 
     try:
@@ -72,6 +78,8 @@ def build_scene(
             trace.profile.name,
             tweened=scenario.output.tween > 0,
             facts=run_facts(scenario, trace),
+            view=view,
+            ticks=ticks,
         )
     except OptionError as error:
         raise scenario.problem(f"style.{error.key}", error.message) from None
@@ -124,9 +132,10 @@ class Drawer(Protocol):
 class SceneDrawer:
     """One run's frames, drawn by its scene."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, view: View | None = None, ticks: Ticks | None = None) -> None:
         self.trace = run.trace
-        self.scene = build_scene(run.scenario, run.trace, run.dataset, run.scenario.drawn_style)
+        style = run.scenario.drawn_style
+        self.scene = build_scene(run.scenario, run.trace, run.dataset, style, view, ticks)
 
     def draw(self, shot: Shot, out: np.ndarray | None = None, part: Part | None = None) -> np.ndarray:
         return self.scene.draw(Frame.of(self.trace, shot), out, part)
@@ -155,7 +164,12 @@ class PanelDrawer:
             (index // columns * self.cell[0], index % columns * self.cell[1])
             for index in range(scenario.n_cells)
         ]
-        self.drawers = [SceneDrawer(run) for run in runs]
+        view = shared_view(runs)
+        first = SceneDrawer(runs[0], view)
+        # Panels of one view get the first one's ticks (as many as matplotlib gave it), so
+        # the same tick labels, so the same layout, whatever their titles' length.
+        ticks = None if view is None else first.scene.ticks()
+        self.drawers = [first, *(SceneDrawer(run, view, ticks) for run in runs[1:])]
         theme = THEMES[style.theme]
         figure = theme.figure.lstrip("#")
         self.fill = np.array([int(figure[i : i + 2], 16) for i in (0, 2, 4)] + [255], np.uint8)
@@ -188,6 +202,27 @@ class PanelDrawer:
             drawer.close()
         if self.chart is not None:
             self.chart.close()
+
+
+def shared_view(runs: Sequence[Run]) -> View | None:
+    """One framing for panels that show the same data the same way (the union of their
+    own), so that their pictures compare; None when their data or view differ."""
+    from clusteranim.scene.figure import view_of
+
+    first = runs[0]
+    same = all(
+        run.dataset is first.dataset
+        and (run.scenario.style.projection, run.scenario.style.padding)
+        == (first.scenario.style.projection, first.scenario.style.padding)
+        for run in runs
+    )
+    if not same:
+        return None
+    views = [view_of(run.scenario.style, run.trace, run.dataset) for run in runs]
+    return (
+        (min(view[0][0] for view in views), max(view[0][1] for view in views)),
+        (min(view[1][0] for view in views), max(view[1][1] for view in views)),
+    )
 
 
 def held(shot: Shot, n_states: int) -> Shot:

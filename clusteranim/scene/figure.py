@@ -62,6 +62,12 @@ class Scene:
         Whether frames are drawn between iterations (see ``SceneContext.tweened``).
     facts : RunFacts, optional
         What the scenario says of the run, for captions.
+    view : ((float, float), (float, float)), optional
+        The limits of the view's two axes before the layout (panels of the same data share
+        them); by default the data's and the centres' range, padded (:func:`view_of`).
+    ticks : (sequence of float, sequence of float), optional
+        Where the ticks of each axis go (those inside the view show), rather than where
+        matplotlib's locator puts them for the axes' length.
     """
 
     def __init__(
@@ -72,6 +78,8 @@ class Scene:
         algorithm_name: str,
         tweened: bool = False,
         facts: RunFacts | None = None,
+        view: View | None = None,
+        ticks: Ticks | None = None,
     ) -> None:
         import matplotlib
 
@@ -80,7 +88,9 @@ class Scene:
         theme = THEMES[style.theme]
         self.rc = theme.rc(style.font_size)
         with matplotlib.rc_context(self.rc):  # type: ignore[arg-type]
-            self._build(style, trace, dataset, algorithm_name, theme, tweened, facts or RunFacts())
+            self._build(
+                style, trace, dataset, algorithm_name, theme, tweened, facts or RunFacts(), view, ticks
+            )
 
     def _build(
         self,
@@ -91,6 +101,8 @@ class Scene:
         theme: Theme,
         tweened: bool,
         facts: RunFacts,
+        view: View | None,
+        ticks: Ticks | None,
     ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -105,6 +117,13 @@ class Scene:
         points = projection.points(dataset.X)
         colors = cluster_colors(style.palette, trace.n_clusters)
         _decorate(axes, style, projection)
+        if ticks is not None and style.ticks:
+            from matplotlib.ticker import FixedLocator
+
+            # Given ticks, whatever the axes' exact size: panels of one view get the same
+            # ticks, so the same labels, so the same layout.
+            for axis, places in zip((axes.xaxis, axes.yaxis), ticks, strict=True):
+                axis.set_major_locator(FixedLocator(list(places)))
         self.context = SceneContext(
             figure=self.figure,
             axes=axes,
@@ -119,9 +138,7 @@ class Scene:
             tweened=tweened,
             facts=facts,
         )
-        centers = projection.points(trace.centers)
-        x_limits = _limits(points[:, 0], centers[..., 0], style.padding)
-        y_limits = _limits(points[:, 1], centers[..., 1], style.padding)
+        x_limits, y_limits = view or _view(points, projection.points(trace.centers), style.padding)
         # The framing before the layout too, for layers that place boxes where the data is not.
         axes.set_xlim(*x_limits)
         axes.set_ylim(*y_limits)
@@ -163,6 +180,11 @@ class Scene:
         self.iteration_steps, self.frame_steps = steps[:split], steps[split:]
         self.iteration_background: tuple[object, object] | None = None
         self.bare: tuple[object, Plain | None] | None = None
+
+    def ticks(self) -> Ticks:
+        """Where the ticks of the two axes are (to give another scene of the same view)."""
+        axes = self.context.axes
+        return tuple(axes.get_xticks()), tuple(axes.get_yticks())
 
     @property
     def size(self) -> tuple[int, int]:
@@ -442,6 +464,26 @@ def _equal_aspect(
     x_pad = (scale * width - x_span) / 2
     y_pad = (scale * height - y_span) / 2
     return (x_limits[0] - x_pad, x_limits[1] + x_pad), (y_limits[0] - y_pad, y_limits[1] + y_pad)
+
+
+#: The limits of a view's two axes: ((x low, x high), (y low, y high)).
+View = tuple[tuple[float, float], tuple[float, float]]
+#: Where the ticks of a view's two axes go.
+Ticks = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+def view_of(style: StyleOptions, trace: Trace, dataset: Dataset) -> View:
+    """The limits a scene of ``style`` frames ``trace`` on ``dataset`` with: the range of
+    the points and of every state's centres in the view, padded."""
+    projection = Projection.fit(dataset.X, style.projection, dataset.feature_names)
+    return _view(projection.points(dataset.X), projection.points(trace.centers), style.padding)
+
+
+def _view(points: FloatArray, centers: FloatArray, padding: float) -> View:
+    return (
+        _limits(points[:, 0], centers[..., 0], padding),
+        _limits(points[:, 1], centers[..., 1], padding),
+    )
 
 
 def _limits(points: FloatArray, centers: FloatArray, padding: float) -> tuple[float, float]:

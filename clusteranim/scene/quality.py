@@ -11,17 +11,23 @@ import numpy as np
 
 from clusteranim.trace.quality import MEASURES, SweepTable
 
+#: A run with more of its points as noise is not a measure's favourite.
+MOST_NOISE = 0.5
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from clusteranim.scene.theme import Theme
 
 
-def best_index(values: list[float], better: str) -> int | None:
+def best_index(values: list[float], better: str, trusted: list[bool] | None = None) -> int | None:
     """The run a measure prefers: its highest or lowest value, or for an ``elbow`` (a
     measure that falls as the value grows) the point farthest below the line from the
-    first point to the last, scaled to a unit square; None without finite values."""
+    first point to the last, scaled to a unit square; None without finite values. Runs
+    not ``trusted`` (mostly noise) are never preferred."""
     numbers = np.asarray(values, dtype=float)
+    if trusted is not None and better != "elbow":
+        numbers = np.where(trusted, numbers, np.nan)
     finite = np.isfinite(numbers)
     if not finite.any():
         return None
@@ -73,8 +79,22 @@ class QualityChart:
             ]
             self.figure.suptitle(f"quality by {table.key.split('.')[-1]}", fontsize="medium")
             self.positions = np.arange(len(table.values))
+            # An elbow is a bend of a curve over ordered numbers (k), not over names.
+            numbers = [
+                float(value)
+                for value in table.values
+                if isinstance(value, (int, float)) and not isinstance(value, bool)
+            ]
+            self.numeric = len(numbers) == len(table.values) and numbers == sorted(numbers)
+            names = [_shown(value) for value in table.values]
+            # Words (names of algorithms, of options) would run into each other: slanted.
+            slanted = max(len(name) for name in names) > 4
             for axes, key in zip(self.axes, table.keys, strict=True):
-                axes.set_xticks(self.positions, [_shown(value) for value in table.values])
+                axes.set_xticks(self.positions, names)
+                if slanted:
+                    axes.tick_params(axis="x", labelrotation=25)
+                    for label in axes.get_xticklabels():
+                        label.set_horizontalalignment("right")
                 axes.tick_params(labelsize="x-small", length=2, pad=1)
                 axes.set_title(_heading(key), fontsize="small", pad=2)
                 axes.set_xlim(-0.5, len(table.values) - 0.5)
@@ -121,7 +141,9 @@ class QualityChart:
                 zorder=3,
             )
             artists += [line, filled, hollow]
-            best = best_index(values, MEASURES[key].better) if ended.all() else None
+            better = MEASURES[key].better
+            elbow_ok = better != "elbow" or self.numeric
+            best = best_index(values, better, self.trusted(rows)) if ended.all() and elbow_ok else None
             if best is not None:
                 artists.append(axes.axvspan(best - 0.4, best + 0.4, color="#2ca02c", alpha=0.25, zorder=1))
         for artist in artists:
@@ -130,6 +152,11 @@ class QualityChart:
         for artist in artists:
             artist.remove()
         return pixels
+
+    def trusted(self, rows: list[dict[str, float]]) -> list[bool]:
+        """Runs whose clusters hold at least half the points: the internal measures
+        leave noise out, and a run of mostly noise would score well on a few points."""
+        return [not row.get("noise", 0.0) > MOST_NOISE for row in rows]
 
     def close(self) -> None:
         self.figure.clear()

@@ -1,7 +1,8 @@
 """Quality measures of every state of a run, to compare runs (of a sweep over k, say).
 
 Internal measures are computed in the space the algorithm fitted in (after
-``normalize``), on the hard labels of each state; see :mod:`clusteranim.metrics` for what
+``normalize``; in the data's own for a sweep of ``normalize``), on the hard labels of
+each state; see :mod:`clusteranim.metrics` for what
 each says. External ones compare the labels with the data's true labels, when it has them.
 """
 
@@ -37,13 +38,15 @@ MEASURES = {
         Measure("davies_bouldin", "Davies-Bouldin", "lower"),
         Measure("ari", "ARI vs truth", "higher"),
         Measure("nmi", "NMI vs truth", "higher"),
+        Measure("noise", "noise share", "lower"),
     )
 }
 
 
 def measure_keys(trace: Trace, truth: IntArray | None, mixture: bool) -> list[str]:
     """The measures a run has: inertia for centre-based methods, BIC and AIC for a
-    Gaussian mixture, the internal ones for all, ARI and NMI with true labels."""
+    Gaussian mixture, the internal ones for all, ARI and NMI with true labels, the share
+    of noise points for methods that leave some out (DBSCAN)."""
     keys = []
     if mixture:
         keys += ["bic", "aic"]
@@ -52,6 +55,8 @@ def measure_keys(trace: Trace, truth: IntArray | None, mixture: bool) -> list[st
     keys += ["silhouette", "calinski_harabasz", "davies_bouldin"]
     if truth is not None:
         keys += ["ari", "nmi"]
+    if trace.capabilities.noise:
+        keys.append("noise")
     return keys
 
 
@@ -61,6 +66,7 @@ def measure_states(
     keys: list[str],
     mixture_parameters: int | None = None,
     seed: int = 0,
+    fit_space: bool = True,
 ) -> dict[str, FloatArray]:
     """Each measure of ``keys`` at every state of ``trace``: arrays of shape (T + 1,).
 
@@ -76,12 +82,15 @@ def measure_states(
         objective is the mean log-likelihood.
     seed : int
         Of the silhouette's sample of points, above :data:`metrics.SILHOUETTE_SAMPLE`.
+    fit_space : bool
+        Measure in the space the algorithm fitted in (else in the data's own coordinates,
+        to compare runs that fitted in different spaces).
     """
-    X = trace.fit_X
+    X = trace.fit_X if fit_space else trace.X
     values = {key: np.full(len(trace), np.nan) for key in keys}
     for index in range(len(trace)):
         labels = trace.labels(index)
-        row = _state_measures(trace, X, labels, index, truth, keys, mixture_parameters, seed)
+        row = _state_measures(trace, X, labels, index, truth, keys, mixture_parameters, seed, fit_space)
         for key, value in row.items():
             values[key][index] = value
     return values
@@ -96,10 +105,11 @@ def _state_measures(
     keys: list[str],
     mixture_parameters: int | None,
     seed: int,
+    fit_space: bool,
 ) -> dict[str, float]:
     row: dict[str, float] = {}
     if "inertia" in keys:
-        centers = trace.fit_centers(index)
+        centers = trace.fit_centers(index) if fit_space else trace.centers[index]
         kept = labels >= 0
         row["inertia"] = metrics.inertia(X[kept], labels[kept], np.nan_to_num(centers))
     if mixture_parameters is not None and ("bic" in keys or "aic" in keys):
@@ -112,6 +122,8 @@ def _state_measures(
         row["calinski_harabasz"] = metrics.calinski_harabasz(X, labels)
     if "davies_bouldin" in keys:
         row["davies_bouldin"] = metrics.davies_bouldin(X, labels)
+    if "noise" in keys:
+        row["noise"] = float(np.mean(labels < 0))
     if truth is not None and "ari" in keys:
         row["ari"] = metrics.adjusted_rand(truth, labels)
         row["nmi"] = metrics.normalized_mutual_info(truth, labels)
@@ -167,13 +179,17 @@ def sweep_table(
     key: str, values: list[object], runs: list[tuple[Trace, IntArray | None, int | None]], seed: int = 0
 ) -> SweepTable:
     """The :class:`SweepTable` of ``runs``, each (trace, true labels or None, a mixture's
-    number of parameters or None), one per value of ``key``."""
+    number of parameters or None), one per value of ``key``; a sweep of ``normalize``
+    is measured in the data's own coordinates (each run fitted in another space)."""
+    fit_space = key != "algorithm.normalize"
     keys: list[str] | None = None
     for trace, truth, parameters in runs:
         own = measure_keys(trace, truth, parameters is not None)
         keys = own if keys is None else [name for name in keys if name in own]
     assert keys is not None
-    states = [measure_states(trace, truth, keys, parameters, seed) for trace, truth, parameters in runs]
+    states = [
+        measure_states(trace, truth, keys, parameters, seed, fit_space) for trace, truth, parameters in runs
+    ]
     return SweepTable(
         key,
         list(values),
