@@ -58,7 +58,8 @@ class Control:
 
 def live_controls(scenario: Scenario) -> list[Control]:
     """The controls of ``scenario``: the algorithm, then every marked key of the top level,
-    of its data source and of its algorithm (those the algorithm uses)."""
+    of its data source and of its algorithm (those the algorithm uses), but for a key that
+    every panel overrides."""
     controls = [
         Control(
             "algorithm.name",
@@ -70,6 +71,10 @@ def live_controls(scenario: Scenario) -> list[Control]:
     ]
     for prefix, model in (("", scenario), ("data.", scenario.data), ("algorithm.", scenario.algorithm)):
         controls += controls_of(model, prefix)
+    panels = scenario.panel_list
+    if panels:  # a key every panel sets (the key swept) is not the scenario's to change
+        owned = set.intersection(*(set(panel.overrides) for panel in panels))
+        controls = [control for control in controls if control.key not in owned]
     return controls
 
 

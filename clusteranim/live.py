@@ -186,6 +186,8 @@ class Session:
             fitted = self._layers_fitted(proposed, error) if "algorithm.name" in overrides else None
             if fitted is None:
                 return str(error)
+            if isinstance(fitted, ScenarioError):
+                return str(fitted)  # what still stands in the way once the layers suit
             proposed, scenario = fitted
         with self.lock:
             self.overrides = proposed
@@ -217,13 +219,17 @@ class Session:
 
     def _layers_fitted(
         self, proposed: dict[str, Any], error: ScenarioError
-    ) -> tuple[dict[str, Any], Scenario] | None:
+    ) -> tuple[dict[str, Any], Scenario] | ScenarioError | None:
         """After a switch of algorithm that the file's layers refuse: the layers the new
-        algorithm can draw, and the scenario with them (None if that does not load)."""
+        algorithm can draw, and the scenario with them; what the loader still refuses with
+        them; or None when the layers are not the problem."""
         from clusteranim.algorithms import ALGORITHMS
         from clusteranim.options import OptionError
 
-        if not any(problem.key.startswith("style.layers") for problem in error.problems):
+        if not any(  # the file's layers (or a panel's, whose problem names them in its message)
+            problem.key.startswith("style.layers") or problem.message.startswith("style.layers")
+            for problem in error.problems
+        ):
             return None
         try:
             options = ALGORITHMS[proposed["algorithm"]["name"]].model_validate(proposed["algorithm"])
@@ -245,8 +251,8 @@ class Session:
         fitted = {**proposed, "style.layers": drawable}
         try:
             scenario = load_scenario(self.path, fitted)
-        except ScenarioError:
-            return None
+        except ScenarioError as remaining:
+            return remaining
         self.layers_fitted = True
         return fitted, scenario
 

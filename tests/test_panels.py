@@ -216,7 +216,9 @@ def test_a_bad_panel_is_one_line_naming_it(tmp_path: Path, text: str, line: str)
 
 def test_the_limits_count_every_panel(tmp_path: Path) -> None:
     many = {**SCENARIO, "algorithm": {**SCENARIO["algorithm"], "max_iter": 3000}}
-    with pytest.raises(ScenarioError, match=r"panels: 4 panels of up to 3,001 frames each .* draw up to 12,004"):
+    with pytest.raises(
+        ScenarioError, match=r"panels: 4 panels of up to 3,001 frames each .* draw up to 12,004"
+    ):
         clusteranim.load_scenario(many)
     clusteranim.load_scenario({**many, "panels": SCENARIO["panels"][:3]})
 
@@ -412,3 +414,33 @@ def test_live_mode_plays_panels_with_their_layers_apart(tmp_path: Path) -> None:
     rendered = frames_of(tmp_path / "frames")[-1].astype(int)
     assert np.abs(shown - rendered).max() <= 6
     session.stopped.set()
+
+
+def test_live_mode_offers_no_control_for_the_key_swept_and_can_switch_algorithm(tmp_path: Path) -> None:
+    from clusteranim.controls import live_controls
+    from clusteranim.live import Session
+
+    loaded = clusteranim.load_scenario(SWEEP)
+    keys = {control.key for control in live_controls(loaded)}
+    assert "algorithm.k" not in keys and {"algorithm.name", "seed", "data.n_samples"} <= keys
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({**SWEEP, "output": {"path": str(tmp_path / "a.gif")}}), encoding="utf-8")
+    session = Session(path)
+    session.scenario = clusteranim.load_scenario(path)
+    assert session.change({"algorithm.k": 5}) is not None  # the sweep sets it
+    # DBSCAN has no k to sweep: the line that says so, not one about the layers.
+    refused = session.change({"algorithm.name": "dbscan"})
+    assert refused is not None and "sweep.values[0].algorithm.k: is not used by DBSCAN" in refused
+    # Panels of data seeds: DBSCAN draws no centroids, so the page leaves them out of every panel.
+    seeds = {
+        **SCENARIO,
+        "panels": [{"data.seed": 1}, {"data.seed": 2}],
+        "output": {"path": str(tmp_path / "a.gif")},
+    }
+    path.write_text(yaml.safe_dump(seeds), encoding="utf-8")
+    session = Session(path)
+    session.scenario = clusteranim.load_scenario(path)
+    assert session.change({"algorithm.name": "dbscan"}) is None
+    assert session.scenario is not None
+    assert [layer.plugin_name() for layer in session.scenario.style.layers] == ["points", "title"]
+    session.close()
