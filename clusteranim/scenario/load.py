@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from clusteranim.errors import Problem, ScenarioError
-from clusteranim.scenario.keys import KeyPath, Origin, dotted, plain_copy, split_key
+from clusteranim.scenario.keys import KeyPath, Origin, plain_copy, split_key
 from clusteranim.scenario.messages import problems_of
 from clusteranim.scenario.model import GivenTrace, Scenario
 from clusteranim.scenario.overrides import assign, parse_overrides
