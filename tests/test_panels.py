@@ -444,3 +444,30 @@ def test_live_mode_offers_no_control_for_the_key_swept_and_can_switch_algorithm(
     assert session.scenario is not None
     assert [layer.plugin_name() for layer in session.scenario.style.layers] == ["points", "title"]
     session.close()
+
+
+def test_panels_of_one_view_share_its_framing_and_ticks() -> None:
+    """Four algorithms on the same data: the same ticks and nearly the same axes in every
+    panel (their own would differ: each run's centres and tick-label widths move the
+    layout, and a smaller font changes how many ticks fit), so that the pictures compare."""
+    from clusteranim.drawing import PanelDrawer
+    from clusteranim.pipeline import panel_runs, prepare
+
+    scenario = {
+        **SCENARIO,
+        "algorithm": {"name": "kmeans", "k": 4, "max_iter": 20},
+        "style": {**SCENARIO["style"], "width": 960, "height": 540, "font_size": 8},
+        "panels": [{"algorithm.name": name} for name in ("kmeans", "gmm", "kmedoids", "fuzzy_cmeans")],
+    }
+    loaded = clusteranim.load_scenario(scenario)
+    drawer = PanelDrawer(loaded, panel_runs(loaded, prepare(loaded, [])))
+    try:
+        frames = [each.scene.context.axes for each in drawer.drawers]
+        ticks = [each.scene.ticks() for each in drawer.drawers]
+        assert all(other == ticks[0] for other in ticks[1:])
+        boxes = [axes.get_window_extent().bounds for axes in frames]
+        assert np.abs(np.array(boxes) - boxes[0]).max() <= 1.5
+        # Ticks as the drawn frame has them: in the theme's font size (8 here), more than at 10.
+        assert len(ticks[0][1]) >= 7
+    finally:
+        drawer.close()

@@ -182,9 +182,13 @@ class Scene:
         self.bare: tuple[object, Plain | None] | None = None
 
     def ticks(self) -> Ticks:
-        """Where the ticks of the two axes are (to give another scene of the same view)."""
+        """Where the ticks of the two axes are (to give another scene of the same view), as
+        the drawn frame has them (the locator counts in the theme's font size)."""
+        import matplotlib
+
         axes = self.context.axes
-        return tuple(axes.get_xticks()), tuple(axes.get_yticks())
+        with matplotlib.rc_context(self.rc):  # type: ignore[arg-type]
+            return tuple(axes.get_xticks()), tuple(axes.get_yticks())
 
     @property
     def size(self) -> tuple[int, int]:
