@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from clusteranim.errors import Problem, ScenarioError
 from clusteranim.scenario.keys import KeyPath, Origin, plain_copy, split_key
 from clusteranim.scenario.messages import problems_of
-from clusteranim.scenario.model import GivenTrace, Scenario
+from clusteranim.scenario.model import GivenTrace, Panel, Scenario
 from clusteranim.scenario.overrides import assign, parse_overrides
-from clusteranim.scenario.panels import MIN_CELL, PANEL_TITLE, Panel, PanelOrigin, grid_shape, panel_label
+from clusteranim.scenario.panels import MIN_CELL, PANEL_TITLE, PanelOrigin, grid_shape, panel_label
 from clusteranim.scenario.reading import read_yaml
 from clusteranim.scene.animation import count_frames
 

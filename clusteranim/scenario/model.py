@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
@@ -15,7 +16,7 @@ from clusteranim.data.blobs import BlobsOptions
 from clusteranim.errors import ScenarioError
 from clusteranim.options import LIVE, OptionError, Options, tagged_union
 from clusteranim.scenario.keys import Origin
-from clusteranim.scenario.panels import MAX_PANELS, Layout, Panel, SweepOptions, check_panels
+from clusteranim.scenario.panels import MAX_PANELS, Layout, SweepOptions, check_panels
 from clusteranim.scene.animation import AnimationOptions, count_frames, longest_frame
 from clusteranim.scene.palette import check_palette_size
 from clusteranim.scene.parts import Part, parts_of
@@ -54,6 +55,25 @@ class LimitsOptions(Options):
         " more, x the images per frame of an HTML player with layer switches.",
     )
     max_pixels: int = Field(16_777_216, ge=1, le=2**30, description="Most pixels per frame (width x height).")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel: its scenario and what makes it differ.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The panel's own scenario (cell-sized frame).
+    overrides : dict
+        Its overrides, by dotted key.
+    label : str
+        How its title names it (``{panel}``).
+    """
+
+    scenario: Scenario
+    overrides: dict[str, Any]
+    label: str
 
 
 class Scenario(Options):

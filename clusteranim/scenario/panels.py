@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from clusteranim.errors import Problem
 from clusteranim.options import IntPair, OptionError, Options
 from clusteranim.scenario.keys import KeyPath, Origin, dotted, split_key
-
-if TYPE_CHECKING:
-    from clusteranim.scenario.model import Scenario
 
 #: Most panels in one frame.
 MAX_PANELS = 16
@@ -147,23 +144,4 @@ class PanelOrigin(Origin):
         return Problem(found.source, found.line, dotted(self.where), f"{dotted(path)}: {message}")
 
 
-@dataclass(frozen=True)
-class Panel:
-    """One panel: its scenario and what makes it differ.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The panel's own scenario (cell-sized frame).
-    overrides : dict
-        Its overrides, by dotted key.
-    label : str
-        How its title names it (``{panel}``).
-    """
-
-    scenario: Scenario
-    overrides: dict[str, Any]
-    label: str
-
-
-__all__ = ["MAX_PANELS", "Panel", "PanelOrigin", "SweepOptions", "grid_shape", "panel_label"]
+__all__ = ["MAX_PANELS", "PanelOrigin", "SweepOptions", "grid_shape", "panel_label"]
