@@ -89,6 +89,13 @@ def _jobs_option(help: str) -> Callable[[F], F]:
     return click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help=help)
 
 
+_scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Do the work on this Dask scheduler (local: a cluster on this machine; default:"
+    " $CLUSTERANIM_SCHEDULER). Needs clusteranim[dask].",
+)
 _seed_option = click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
 _trace_option = click.option(
     "--trace",
@@ -186,6 +193,7 @@ def _output_options(command: F) -> F:
 @_set_option
 @_trace_option
 @_jobs_option("Worker processes drawing frames (default: one per core).")
+@_scheduler_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object describing the output on stdout."
@@ -201,10 +209,12 @@ def render(
     overrides: tuple[str, ...],
     trace_file: str | None,
     jobs: int | None,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Render SCENARIO to an animation."""
+    from clusteranim.cluster import scheduler_address
     from clusteranim.pipeline import read_given_trace
     from clusteranim.pipeline import render as render_scenario
     from clusteranim.scenario import load_scenario
@@ -213,6 +223,7 @@ def render(
     loaded = load_scenario(
         scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster, trace=given
     )
+    address = scheduler_address(scheduler)
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
         with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
@@ -222,10 +233,17 @@ def render(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = render_scenario(loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress)
+            result = render_scenario(
+                loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress, scheduler=address
+            )
     else:
         result = render_scenario(
-            loaded, jobs=jobs, depfile=depfile, trace=given, progress=lambda done, total: check_signals()
+            loaded,
+            jobs=jobs,
+            depfile=depfile,
+            trace=given,
+            progress=lambda done, total: check_signals(),
+            scheduler=address,
         )
     if as_json:
         click.echo(strict_json(result.to_dict()))

@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,11 @@ from clusteranim.scene.parts import Part, compose
 from clusteranim.trace import Rule, Trace, TraceArrays, read_trace
 from clusteranim.trace.quality import SweepTable
 from clusteranim.writers.targets import Target
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from clusteranim.workers import FrameExecutor
 
 Progress = Callable[[int, int], None]
 #: A trace made elsewhere: read from a file (its arrays checked), or built in Python.
@@ -235,6 +240,7 @@ def render(
     depfile: str | Path | None = None,
     trace: GivenTrace | str | Path | None = None,
     progress: Progress | None = None,
+    scheduler: str | Client | None = None,
     **overrides: Any,
 ) -> RenderResult:
     """Render a scenario to its output file.
@@ -260,6 +266,10 @@ def render(
         ``Scenario`` must have been loaded with it (``load_scenario(..., trace=...)``).
     progress : callable, optional
         Called as ``progress(frames_done, frames_total)`` after each frame.
+    scheduler : str or distributed.Client, optional
+        Draw the frames on this Dask cluster instead of local processes (``jobs`` is
+        then unused): a scheduler's address, ``local`` for a new cluster on this machine,
+        or a client (left open). The output is the same.
     **overrides
         Scenario keys to override, dotted (``**{"algorithm.k": 3}``) or with double
         underscores (``algorithm__k=3``).
@@ -268,10 +278,6 @@ def render(
     -------
     RenderResult
     """
-    from clusteranim.workers import default_jobs
-    from clusteranim.writers import FORMATS, atomic_path, saving
-    from clusteranim.writers.png import write_png
-
     started = time.perf_counter()
     if trace is not None and not isinstance(trace, (str, Path, Trace, TraceArrays)):
         raise TypeError(f"trace must be a Trace or the path of a trace file, not {type(trace).__name__}")
@@ -286,6 +292,39 @@ def render(
         loaded = scenario
     else:
         loaded = load_scenario(scenario, dotted, seed=seed, output=output, output_format=format, trace=given)
+    with _executor(jobs, scheduler) as executor:
+        return _render(loaded, given, trace_file, depfile, executor, progress, started)
+
+
+@contextlib.contextmanager
+def _executor(jobs: int | None, scheduler: str | Client | None) -> Generator[FrameExecutor, None, None]:
+    """Where the frames are drawn: on the ``scheduler``'s cluster (connected first, so
+    that an unreachable one fails before the algorithm runs), else in ``jobs`` local
+    processes."""
+    from clusteranim.workers import LocalProcesses, default_jobs
+
+    if scheduler is None:
+        yield LocalProcesses(jobs or default_jobs())
+        return
+    from clusteranim.cluster import frames_on
+
+    with frames_on(scheduler) as executor:
+        yield executor
+
+
+def _render(
+    loaded: Scenario,
+    given: GivenTrace | None,
+    trace_file: str | None,
+    depfile: str | Path | None,
+    executor: FrameExecutor,
+    progress: Progress | None,
+    started: float,
+) -> RenderResult:
+    """:func:`render` of a loaded scenario, its frames drawn by ``executor``."""
+    from clusteranim.writers import FORMATS, atomic_path, saving
+    from clusteranim.writers.png import write_png
+
     planned, runs = checked_runs(loaded, depfile, given, trace_file)
     traces = [each.trace for each in runs]
     recorded = max(traces, key=len)  # the longest run (the only one, without panels)
@@ -295,7 +334,7 @@ def render(
     movie = movie_of(loaded, recorded, schedule, parts)
     total = len(schedule) * len(parts)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = _draw_runs(loaded, runs, schedule, parts, jobs or default_jobs(), quality_of(loaded, runs))
+    frames = _draw_runs(loaded, runs, schedule, parts, executor, quality_of(loaded, runs))
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -367,7 +406,9 @@ def draw_frames(
     With ``jobs`` > 1 the frames are drawn by that many worker processes; the frames
     are the same whatever the number.
     """
-    return _draw_runs(scenario, [Run(scenario, dataset, trace)], schedule, parts, jobs)
+    from clusteranim.workers import LocalProcesses
+
+    return _draw_runs(scenario, [Run(scenario, dataset, trace)], schedule, parts, LocalProcesses(jobs))
 
 
 def _draw_runs(
@@ -375,17 +416,16 @@ def _draw_runs(
     runs: Sequence[Run],
     schedule: Schedule,
     parts: Sequence[Part],
-    jobs: int,
+    executor: FrameExecutor,
     quality: SweepTable | None = None,
 ) -> Generator[np.ndarray, None, None]:
     """:func:`draw_frames` of one run, or of panels side by side (with a sweep's
-    ``quality`` panel)."""
+    ``quality`` panel), drawn by ``executor``."""
     from clusteranim.workers import Job
-    from clusteranim.workers import draw_frames as draw_in_workers
 
     style = scenario.style
     job = Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height, quality)
-    return draw_in_workers(job, jobs)
+    return executor.frames(job)
 
 
 def _finite(value: float) -> float | None:

@@ -20,6 +20,7 @@ from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import shared_memory
+from typing import Protocol
 
 import numpy as np
 
@@ -40,6 +41,32 @@ class Job:
     width: int
     height: int
     quality: SweepTable | None = None
+
+
+class FrameExecutor(Protocol):
+    """Where a job's frames are drawn: local worker processes (:class:`LocalProcesses`)
+    or a Dask cluster (:class:`clusteranim.cluster.DaskFrames`). Either yields the same
+    frames in the same order."""
+
+    def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
+        """Every frame of every part of ``job``, in order (see :func:`draw_frames`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalProcesses:
+    """Frames drawn by ``jobs`` worker processes on this machine (here, for one)."""
+
+    jobs: int
+
+    def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
+        return draw_frames(job, self.jobs)
+
+
+def draw_range(job: Job, drawer: Drawer, part: int, start: int, stop: int, out: np.ndarray) -> None:
+    """Draw frames ``start:stop`` of the job's ``part`` into ``out`` (one frame a row)."""
+    for offset, index in enumerate(range(start, stop)):
+        drawer.draw(job.schedule[index], out=out[offset], part=job.parts[part])
 
 
 # What a worker process holds: the job and the frame slots (inherited when forked), and
@@ -66,10 +93,7 @@ def _draw_run(part: int, start: int, stop: int, first_slot: int) -> int:
     job = _current["job"]
     if "drawer" not in _scenes:
         _scenes["drawer"] = drawer_of(job.scenario, job.runs, job.quality)
-    drawer = _scenes["drawer"]
-    slots = _slots(job)
-    for offset, index in enumerate(range(start, stop)):
-        drawer.draw(job.schedule[index], out=slots[first_slot + offset], part=job.parts[part])
+    draw_range(job, _scenes["drawer"], part, start, stop, _slots(job)[first_slot:])
     return stop - start
 
 
@@ -94,6 +118,12 @@ def _die_with_parent() -> None:
         libc.prctl(set_parent_death_signal, signal.SIGTERM, 0, 0, 0)
 
 
+def run_length(n_frames: int, workers: int) -> int:
+    """Frames a worker draws at a time: about three runs per worker, at most 16 frames
+    (so few frames wait in memory)."""
+    return max(1, min(16, -(-n_frames // (workers * 3))))
+
+
 def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     """Every frame of every part, in order: the frames of the first, then the next,
     drawn by ``jobs`` worker processes.
@@ -105,11 +135,11 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     if jobs <= 1 or n_frames * len(job.parts) < 2 * jobs:
         yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts, job.quality)
         return
-    run_length = max(1, min(16, -(-n_frames // (jobs * 3))))
+    length = run_length(n_frames, jobs)
     runs = [
-        (part, start, min(start + run_length, n_frames))
+        (part, start, min(start + length, n_frames))
         for part in range(len(job.parts))
-        for start in range(0, n_frames, run_length)
+        for start in range(0, n_frames, length)
     ]
     context = process_context()
     forking = context.get_start_method() == "fork"
@@ -120,7 +150,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     # Frames come back through shared memory, not pickled through a pipe: a run of
     # frames per slot group, as many groups as runs in flight.
     window = 2 * jobs
-    memory = shared_memory.SharedMemory(create=True, size=window * run_length * job.height * job.width * 4)
+    memory = shared_memory.SharedMemory(create=True, size=window * length * job.height * job.width * 4)
     pool: ProcessPoolExecutor | None = None
     pending: deque[tuple[Future[int], int]] = deque()
     try:
@@ -139,7 +169,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
             entry = next(queue, None)
             if entry is not None:
                 number, run = entry
-                first_slot = (number % window) * run_length
+                first_slot = (number % window) * length
                 pending.append((pool.submit(_draw_run, *run, first_slot), first_slot))
 
         for _ in range(window):
@@ -199,4 +229,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-__all__ = ["Job", "default_jobs", "draw_frames", "process_context", "terminate_workers"]
+__all__ = [
+    "FrameExecutor",
+    "Job",
+    "LocalProcesses",
+    "default_jobs",
+    "draw_frames",
+    "draw_range",
+    "process_context",
+    "run_length",
+    "terminate_workers",
+]
