@@ -65,6 +65,11 @@ def connect(address: str) -> Client:
         return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, ValueError) as error:
         raise _problem(address, f"cannot reach the scheduler ({error})") from None
+    except Exception as error:  # something else answers there: distributed reads garbage
+        reason = f"{type(error).__name__}: {error}"
+        raise _problem(
+            address, f"cannot reach the scheduler: no Dask scheduler answers there ({reason[:120]})"
+        ) from None
 
 
 @contextlib.contextmanager

@@ -187,3 +187,39 @@ def test_without_the_extra_the_command_says_how_to_install_it(tmp_path: Path) ->
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr == "--scheduler local: needs the dask extra: pip install 'clusteranim[dask]'\n"
+
+
+def test_a_server_that_is_no_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Something else listens there (a web server): distributed reads its answer as a
+    message length of exabytes; that too is one line, exit 2."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def answer() -> None:  # every connection gets an HTTP error page, then is closed
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 8)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with pytest.raises(ScenarioError) as caught:
+            cluster.connect(address)
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+    message = str(caught.value)
+    assert message.startswith(f"--scheduler {address}: cannot reach the scheduler")
+    assert "\n" not in message and caught.value.exit_code == 2
