@@ -38,6 +38,9 @@ Cases (targets from the speed issues):
   kmeans_step, gif_size: in-process micro-benchmarks (see those modules)
   algorithms: each new algorithm's trace against a reference fit (benchmarks/algorithms.py)
   panels      four panels of 640x480 against one, whole renders       <= 4x (benchmarks/panels.py)
+  cluster     a Dask LocalCluster of 2 workers: 20 scenarios by batch --scheduler against
+              sequential (>= 1.5x), a long render's frame ranges against --jobs 2
+              (reported); same bytes (benchmarks/cluster.py)
 
 The HD cases run clusteranim 3 times (the median counts; the reference runs once, after
 the first). The targets are for 2 cores: run on the machine they are meant for. Each
@@ -76,6 +79,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import algorithms  # noqa: E402
+import cluster  # noqa: E402
 import gif_size  # noqa: E402
 import kmeans_step  # noqa: E402
 import panels  # noqa: E402
@@ -539,6 +543,7 @@ DEFAULT_CASES = [
     "gif_size",
     "algorithms",
     "panels",
+    "cluster",
 ]
 
 
@@ -574,11 +579,15 @@ def main() -> None:
             "gif_size": gif_size.main,
             "algorithms": algorithms.main,
             "panels": panels.main,
+            "cluster": cluster.main,
         }
         for case in arguments.cases:
             case_started = time.perf_counter()
-            results[case] = runners[case]()
-            print(json.dumps(results[case], indent=2))
+            found = runners[case]()
+            each_case = found if isinstance(found, list) else [found]
+            for each in each_case:
+                print(json.dumps(each, indent=2))
+            results[case] = each_case[0]
             print(f"# {case}: {time.perf_counter() - case_started:.0f} s", flush=True)
     print(f"# {time.perf_counter() - started:.0f} s in all")
 

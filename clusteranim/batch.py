@@ -1,15 +1,42 @@
-"""Render many scenarios in parallel processes, going on past failures."""
+"""Render many scenarios in parallel, in local processes or on a Dask cluster, going on
+past failures."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clusteranim.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, ClusteranimError, ScenarioError, Terminated
+from clusteranim.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    ClusteranimError,
+    RenderError,
+    ScenarioError,
+    Terminated,
+)
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from clusteranim.data.base import Dataset
+    from clusteranim.scenario import Scenario
+    from clusteranim.writers.targets import Target
+
+#: Called as ``progress(scenarios_done, scenarios_total)`` as each scenario finishes (and
+#: every half second while waiting, so that it can raise for a signal).
+Progress = Callable[[int, int], None]
+#: Where a scenario of a batch writes: its animation and its poster (None: where the
+#: scenario says).
+Where = tuple[str | None, str | None]
+# How often a batch waiting for its renders looks up (calls ``progress``).
+_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,34 +73,41 @@ class BatchItem:
         }
 
 
-def _render_one(scenario: str, output: str | None) -> BatchItem:
+def _render_one(scenario: str, where: Where) -> BatchItem:
     from clusteranim.pipeline import render
+    from clusteranim.scenario import load_scenario
 
     started = time.perf_counter()
     try:
-        result = render(scenario, output=output, jobs=1)
+        result = render(load_scenario(scenario, output=where[0], poster=where[1]), jobs=1)
     except ClusteranimError as error:
         return BatchItem(scenario, error.exit_code, str(error))
     except Exception as error:  # a bug: reported, and the batch goes on
-        return BatchItem(scenario, 1, f"internal error: {type(error).__name__}: {error}")
+        return BatchItem(scenario, 1, _internal(error))
     summary = result.to_dict()
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return BatchItem(scenario, 0, result=summary)
 
 
-def _render_in_worker(scenario: str, output: str | None) -> BatchItem:
+def _internal(error: BaseException) -> str:
+    return f"internal error: {type(error).__name__}: {error}"
+
+
+def _render_in_worker(scenario: str, where: Where) -> BatchItem:
     """:func:`_render_one` in a worker process, which ends when it is interrupted (once
     the render has removed its partial file) rather than taking the next scenario."""
     try:
-        return _render_one(scenario, output)
+        return _render_one(scenario, where)
     except KeyboardInterrupt:
         os._exit(EXIT_INTERRUPTED)
     except Terminated:
         os._exit(EXIT_TERMINATED)
 
 
-def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
-    """The output of each scenario (None: its own ``output.path``), checked together.
+def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
+    """Where each scenario writes, checked together: its ``output.path`` and its
+    ``output.poster`` (None: the scenario's own; with ``out_dir``, its file name in
+    ``out_dir``).
 
     Raises
     ------
@@ -83,23 +117,27 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
         alone when its turn comes.
     """
     from clusteranim.preflight import inputs, targets
-    from clusteranim.scenario import Scenario, load_scenario
+    from clusteranim.scenario import load_scenario
     from clusteranim.writers.targets import target_problems
 
-    outputs: list[str | None] = []
+    outputs: list[Where] = []
     owners: dict[int, tuple[Scenario, str]] = {}
     planned, read = [], {}
     for scenario in scenarios:
-        output = None
+        where: Where = (None, None)
         try:
             loaded = load_scenario(scenario)
             if out_dir is not None:
-                output = str(Path(out_dir) / Path(loaded.output.path).name)
-                loaded = load_scenario(scenario, output=output)
+                poster = loaded.output.poster
+                where = (
+                    str(Path(out_dir) / Path(loaded.output.path).name),
+                    None if poster is None else str(Path(out_dir) / Path(poster).name),
+                )
+                loaded = load_scenario(scenario, output=where[0], poster=where[1])
         except ScenarioError:
-            outputs.append(None)
+            outputs.append(where)
             continue
-        outputs.append(output)
+        outputs.append(where)
         read.update(inputs(loaded))
         for target in targets(loaded):
             named = replace(target, key=f"{target.key} of {scenario}")
@@ -114,21 +152,47 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[str | None]:
     return outputs
 
 
-def run_batch(scenarios: list[str], jobs: int, out_dir: str | None = None) -> list[BatchItem]:
+def run_batch(
+    scenarios: list[str],
+    jobs: int,
+    out_dir: str | None = None,
+    scheduler: str | Client | None = None,
+    progress: Progress | None = None,
+) -> list[BatchItem]:
     """Render each scenario (one process each at a time, ``jobs`` at once), in order.
 
     Every output is checked against every other and every input first (see
     :func:`plan_outputs`). Each scenario is drawn by a single process, so a batch
     produces the same bytes as rendering each scenario alone.
+
+    With a ``scheduler`` (an address, ``local``, or a client left open) each scenario is
+    rendered by a worker of that Dask cluster instead (``jobs`` is then unused): see
+    :func:`_run_on_cluster`.
     """
     outputs = plan_outputs(scenarios, out_dir)
+    if scheduler is not None:
+        from clusteranim.cluster import client_of
+
+        with client_of(scheduler) as (client, address):
+            return _run_on_cluster(client, address, scenarios, outputs, progress)
+    report = progress or (lambda done, total: None)
     if jobs <= 1 or len(scenarios) <= 1:
-        return [_render_one(scenario, output) for scenario, output in zip(scenarios, outputs, strict=True)]
+        items = []
+        for scenario, where in zip(scenarios, outputs, strict=True):
+            items.append(_render_one(scenario, where))
+            report(len(items), len(scenarios))
+        return [_ran_by(item, None, 1) for item in items]
     from clusteranim.workers import process_context, terminate_workers
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
     try:
-        return list(pool.map(_render_in_worker, scenarios, outputs))
+        futures = [pool.submit(_render_in_worker, *each) for each in zip(scenarios, outputs, strict=True)]
+        waiting = set(futures)
+        while waiting:
+            _, waiting = wait(waiting, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            report(len(futures) - len(waiting), len(futures))
+        workers = min(jobs, len(scenarios))
+        return [_ran_by(future.result(), None, workers) for future in futures]
     except BaseException:
         # Ctrl-C or SIGTERM: the renders under way stop (each removing its partial
         # file) and no further one starts.
@@ -136,6 +200,160 @@ def run_batch(scenarios: list[str], jobs: int, out_dir: str | None = None) -> li
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ran_by(item: BatchItem, scheduler: str | None, workers: int) -> BatchItem:
+    """``item`` reporting where the batch ran: the scheduler, and its workers (processes)."""
+    if not item.ok:
+        return item
+    return replace(item, result={**item.result, "scheduler": scheduler, "workers": workers})
+
+
+@dataclass(frozen=True, eq=False)
+class _Shipped:
+    """What a worker of a cluster needs to render one scenario of a batch, read and
+    checked here: the loaded scenario, its paths and its data (so that workers need no
+    access to this machine's files)."""
+
+    scenario: str
+    loaded: Scenario
+    planned: tuple[Target, ...]
+    datasets: tuple[Dataset, ...]
+
+
+# What a worker sends back: the render summary, and the bytes of each path written by
+# key (a folder's as its files' bytes by name).
+_Files = dict[str, bytes | dict[str, bytes]]
+
+
+def _ship(scenario: str, where: Where) -> _Shipped | BatchItem:
+    """Load and check ``scenario`` here as ``render`` does, reading its data; a
+    scenario refused is its failed item."""
+    from clusteranim.pipeline import checked_data
+    from clusteranim.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario, output=where[0], poster=where[1])
+        planned, datasets = checked_data(loaded)
+    except ClusteranimError as error:
+        return BatchItem(scenario, error.exit_code, str(error))
+    except Exception as error:
+        return BatchItem(scenario, 1, _internal(error))
+    return _Shipped(scenario, loaded, tuple(planned), tuple(datasets))
+
+
+def _render_shipped(shipped: _Shipped) -> tuple[BatchItem, _Files]:
+    """Render a shipped scenario on a worker, into a temporary folder there; return how
+    it went and the bytes of every file written (a Dask task)."""
+    from clusteranim.cluster import DRAWING
+    from clusteranim.pipeline import runs_of, write_outputs
+    from clusteranim.workers import LocalProcesses
+
+    started = time.perf_counter()
+    loaded = shipped.loaded
+    with tempfile.TemporaryDirectory(prefix="clusteranim-") as folder:
+        # Each path keeps its name (in a folder of its own): the files are the same.
+        here = [
+            replace(target, text=str(Path(folder, str(number), target.path.name)))
+            for number, target in enumerate(shipped.planned)
+        ]
+        try:
+            with DRAWING:
+                runs = runs_of(loaded, shipped.datasets)
+                result = write_outputs(loaded, runs, here, LocalProcesses(1))
+        except ClusteranimError as error:
+            return BatchItem(shipped.scenario, error.exit_code, str(error)), {}
+        except Exception as error:
+            return BatchItem(shipped.scenario, 1, _internal(error)), {}
+        files: _Files = {
+            target.key: {child.name: child.read_bytes() for child in sorted(target.path.iterdir())}
+            if target.folder
+            else target.path.read_bytes()
+            for target in here
+        }
+    summary = result.to_dict()
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    return BatchItem(shipped.scenario, 0, result=summary), files
+
+
+def _save(planned: Sequence[Target], files: _Files) -> None:
+    """Write what a worker rendered to the ``planned`` paths, each through a temporary
+    renamed when complete: the animation first, then its poster (as ``render`` does).
+
+    Raises
+    ------
+    RenderError
+        When a path cannot be written; every path then holds what it held before.
+    """
+    from clusteranim.writers import atomic_path
+
+    try:
+        with contextlib.ExitStack() as stack:
+            temporaries = [(stack.enter_context(atomic_path(target.path)), target) for target in planned[1:]]
+            animation = planned[0]
+            with atomic_path(animation.path, folder=animation.folder) as temporary:
+                _put(temporary, files[animation.key])
+            for temporary, target in temporaries:
+                _put(temporary, files[target.key])
+    except OSError as error:
+        raise RenderError(
+            f"{error.filename or 'an output'}: cannot write ({error.strerror or error})"
+        ) from error
+
+
+def _put(path: Path, content: bytes | dict[str, bytes]) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+        return
+    for name, data in content.items():
+        (path / name).write_bytes(data)
+
+
+def _run_on_cluster(
+    client: Client, address: str, scenarios: list[str], outputs: list[Where], progress: Progress | None
+) -> list[BatchItem]:
+    """Render each scenario as a task of the cluster (see
+    :func:`clusteranim.cluster.as_finished`: retried when a worker dies, cancelled on
+    Ctrl-C); write each output here, through a temporary renamed when complete, as its
+    task finishes."""
+    from clusteranim.cluster import as_finished, cluster_workers
+
+    workers = cluster_workers(client, address)
+    report = progress or (lambda done, total: None)
+    items: list[BatchItem | None] = [None] * len(scenarios)
+    shipped: dict[int, _Shipped] = {}
+
+    def arguments() -> Iterator[tuple[int, _Shipped]]:
+        for number, (scenario, where) in enumerate(zip(scenarios, outputs, strict=True)):
+            each = _ship(scenario, where)
+            if isinstance(each, BatchItem):  # refused here, as render would
+                items[number] = each
+            else:
+                shipped[number] = each
+                yield number, each
+
+    # Closed on the way out of an interrupt too: that cancels the tasks not yet done.
+    with contextlib.closing(as_finished(client, _render_shipped, arguments(), _POLL_SECONDS)) as finishing:
+        for finished in finishing:
+            if finished is not None:
+                number, outcome = finished
+                items[number] = _gathered(outcome, shipped.pop(number))
+            report(sum(item is not None for item in items), len(scenarios))
+    return [_ran_by(item, address, workers) for item in items if item is not None]
+
+
+def _gathered(outcome: tuple[BatchItem, _Files] | BaseException, shipped: _Shipped) -> BatchItem:
+    """The item of a finished task, its files written here."""
+    if isinstance(outcome, BaseException):  # its workers died again and again
+        reason = f"{type(outcome).__name__}: {outcome}"
+        return BatchItem(shipped.scenario, 1, f"{shipped.scenario}: lost on the cluster ({reason})")
+    item, files = outcome
+    if item.ok:
+        try:
+            _save(shipped.planned, files)
+        except ClusteranimError as error:
+            return BatchItem(shipped.scenario, error.exit_code, str(error))
+    return item
 
 
 def summary_table(items: list[BatchItem]) -> str:

@@ -13,7 +13,7 @@ import json
 import math
 import sys
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -151,6 +151,23 @@ def run() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+@contextlib.contextmanager
+def _progress_bar(label: str, show: bool) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback that raises for a signal received, and draws
+    a bar on stderr when ``show``."""
+    if not show:
+        yield lambda done, total: check_signals()
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            check_signals()
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="clusteranim")
 def main() -> None:
@@ -224,26 +241,9 @@ def render(
         scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster, trace=given
     )
     address = scheduler_address(scheduler)
-    show_progress = not quiet and sys.stderr.isatty()
-    if show_progress:
-        with click.progressbar(length=1, label="rendering", file=sys.stderr) as bar:
-
-            def progress(done: int, total: int) -> None:
-                check_signals()
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            result = render_scenario(
-                loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress, scheduler=address
-            )
-    else:
+    with _progress_bar("rendering", show=not quiet and sys.stderr.isatty()) as progress:
         result = render_scenario(
-            loaded,
-            jobs=jobs,
-            depfile=depfile,
-            trace=given,
-            progress=lambda done, total: check_signals(),
-            scheduler=address,
+            loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress, scheduler=address
         )
     if as_json:
         click.echo(strict_json(result.to_dict()))
@@ -257,17 +257,23 @@ def render(
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
 @_jobs_option("Scenarios rendered at once (default: one per core).")
+@_scheduler_option
 @click.option(
     "--out-dir", default=None, metavar="DIR", help="Write every output into DIR (keeping its file name)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per scenario on stdout.")
 @_reporting
-def batch(scenarios: tuple[str, ...], jobs: int | None, out_dir: str | None, as_json: bool) -> None:
+def batch(
+    scenarios: tuple[str, ...], jobs: int | None, scheduler: str | None, out_dir: str | None, as_json: bool
+) -> None:
     """Render many SCENARIOS in parallel; go on past failures; exit 1 if any failed."""
     from clusteranim.batch import run_batch, summary_table
+    from clusteranim.cluster import scheduler_address
     from clusteranim.workers import default_jobs
 
-    items = run_batch(list(scenarios), jobs or default_jobs(), out_dir)
+    address = scheduler_address(scheduler)
+    with _progress_bar("rendering", show=sys.stderr.isatty()) as progress:
+        items = run_batch(list(scenarios), jobs or default_jobs(), out_dir, address, progress)
     if as_json:
         for item in items:
             click.echo(strict_json(item.to_dict()))
@@ -305,6 +311,7 @@ def init(path: str, algorithm: str, force: bool) -> None:
 @_seed_option
 @_set_option
 @_trace_option
+@_scheduler_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_reporting
 def validate(
@@ -316,19 +323,22 @@ def validate(
     seed: int | None,
     overrides: tuple[str, ...],
     trace_file: str | None,
+    scheduler: str | None,
     quiet: bool,
 ) -> None:
     """Check each SCENARIO as render would, without drawing; report every problem found.
 
     The data is read and checked, the algorithm is run (a numerical failure shows
     there), and every path render would write is checked (with the same -o, --format,
-    --poster and --depfile).
+    --poster and --depfile); a --scheduler is connected to (as render does first).
     """
+    from clusteranim.cluster import check_scheduler, scheduler_address
     from clusteranim.errors import ScenarioError
     from clusteranim.pipeline import checked_run, read_given_trace
     from clusteranim.scenario import load_scenario
 
     given = read_given_trace(trace_file) if trace_file is not None else None
+    address = scheduler_address(scheduler)
     problems = []
     for scenario in scenarios:
         try:
@@ -341,6 +351,9 @@ def validate(
                 poster=poster,
                 trace=given,
             )
+            # Where render checks it: after the scenario loads, before its data is read.
+            check_scheduler(address)
+            address = None  # once
             checked_run(loaded, depfile, given, trace_file)
         except ScenarioError as error:
             problems.extend(error.problems)

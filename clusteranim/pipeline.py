@@ -38,7 +38,7 @@ from clusteranim.writers.targets import Target
 if TYPE_CHECKING:
     from distributed import Client
 
-    from clusteranim.workers import FrameExecutor
+    from clusteranim.workers import FrameExecutor, Job
 
 Progress = Callable[[int, int], None]
 #: A trace made elsewhere: read from a file (its arrays checked), or built in Python.
@@ -98,28 +98,64 @@ def checked_runs(
     """:func:`checked_run` for a scenario of panels too: the paths written, and each
     panel's run (the one run of a scenario alone). Panels that do not override the data
     share the scenario's."""
+    planned, datasets = checked_data(scenario, depfile, trace_file)
+    return planned, runs_of(scenario, datasets, given, trace_file)
+
+
+def checked_data(
+    scenario: Scenario, depfile: str | Path | None = None, trace_file: str | None = None
+) -> tuple[list[Target], list[Dataset]]:
+    """Every check of :func:`checked_runs` that needs no run: the paths written, and the
+    data read and checked (the scenario's, or each panel's).
+
+    What a cluster's worker needs to render the scenario with :func:`runs_of` and
+    :func:`write_outputs`, without reading any file.
+    """
     planned = targets(scenario, depfile)
     dataset = prepare(scenario, planned, trace_file)
-    panels = scenario.panel_list
-    if not panels:
-        if given is None:
-            return planned, [Run(scenario, dataset, run(scenario, dataset))]
-        name = f"--trace {trace_file}" if trace_file else "trace"
-        return planned, [Run(scenario, dataset, attach(scenario, dataset, given, name))]
-    return planned, panel_runs(scenario, dataset)
+    if not scenario.panel_list:
+        return planned, [dataset]
+    return planned, panel_data(scenario, dataset)
 
 
-def panel_runs(scenario: Scenario, dataset: Dataset) -> list[Run]:
-    """Each panel's run; panels that do not override the data share ``dataset`` (the
-    scenario's)."""
-    runs = []
+def panel_data(scenario: Scenario, dataset: Dataset) -> list[Dataset]:
+    """Each panel's data, checked against its algorithm; panels that do not override
+    the data share ``dataset`` (the scenario's)."""
+    datasets = []
     shared = (scenario.data, scenario.data_seed)
     for panel in scenario.panel_list:
         own = panel.scenario
         data = dataset if (own.data, own.data_seed) == shared else load_data(own)
         check_algorithm_fits(own, data)
-        runs.append(Run(own, data, run(own, data)))
-    return runs
+        datasets.append(data)
+    return datasets
+
+
+def runs_of(
+    scenario: Scenario,
+    datasets: Sequence[Dataset],
+    given: GivenTrace | None = None,
+    trace_file: str | None = None,
+) -> list[Run]:
+    """The runs of :func:`checked_runs` on data already checked by :func:`checked_data`:
+    the scenario's algorithm run (or the ``given`` trace attached), or each panel's."""
+    panels = scenario.panel_list
+    if not panels:
+        dataset = datasets[0]
+        if given is None:
+            return [Run(scenario, dataset, run(scenario, dataset))]
+        name = f"--trace {trace_file}" if trace_file else "trace"
+        return [Run(scenario, dataset, attach(scenario, dataset, given, name))]
+    return [
+        Run(panel.scenario, data, run(panel.scenario, data))
+        for panel, data in zip(panels, datasets, strict=True)
+    ]
+
+
+def panel_runs(scenario: Scenario, dataset: Dataset) -> list[Run]:
+    """Each panel's run; panels that do not override the data share ``dataset`` (the
+    scenario's)."""
+    return runs_of(scenario, panel_data(scenario, dataset))
 
 
 def quality_of(scenario: Scenario, runs: Sequence[Run]) -> SweepTable | None:
@@ -322,10 +358,29 @@ def _render(
     started: float,
 ) -> RenderResult:
     """:func:`render` of a loaded scenario, its frames drawn by ``executor``."""
+    planned, runs = checked_runs(loaded, depfile, given, trace_file)
+    return write_outputs(loaded, runs, planned, executor, progress, trace_file, started)
+
+
+def write_outputs(
+    loaded: Scenario,
+    runs: Sequence[Run],
+    planned: Sequence[Target],
+    executor: FrameExecutor,
+    progress: Progress | None = None,
+    trace_file: str | None = None,
+    started: float | None = None,
+) -> RenderResult:
+    """Draw the runs' frames with ``executor`` and write each of the ``planned`` paths
+    (checked by :func:`checked_data`): the animation first, then its poster and depfile.
+
+    Each goes to a temporary beside it, renamed when complete; a failure or an interrupt
+    leaves all of them as they were.
+    """
     from clusteranim.writers import FORMATS, atomic_path, saving
     from clusteranim.writers.png import write_png
 
-    planned, runs = checked_runs(loaded, depfile, given, trace_file)
+    started = time.perf_counter() if started is None else started
     traces = [each.trace for each in runs]
     recorded = max(traces, key=len)  # the longest run (the only one, without panels)
     output_format = loaded.output.resolved_format()
@@ -334,7 +389,8 @@ def _render(
     movie = movie_of(loaded, recorded, schedule, parts)
     total = len(schedule) * len(parts)
     extras = {target.key: target.path for target in planned[1:]}
-    frames = _draw_runs(loaded, runs, schedule, parts, executor, quality_of(loaded, runs))
+    job = _job(loaded, runs, schedule, parts, quality_of(loaded, runs))
+    frames = executor.frames(job)
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
@@ -389,6 +445,8 @@ def _render(
         ]
         if loaded.panel_list
         else None,
+        scheduler=executor.scheduler,
+        workers=executor.workers(job),
     )
 
 
@@ -408,24 +466,22 @@ def draw_frames(
     """
     from clusteranim.workers import LocalProcesses
 
-    return _draw_runs(scenario, [Run(scenario, dataset, trace)], schedule, parts, LocalProcesses(jobs))
+    return LocalProcesses(jobs).frames(_job(scenario, [Run(scenario, dataset, trace)], schedule, parts))
 
 
-def _draw_runs(
+def _job(
     scenario: Scenario,
     runs: Sequence[Run],
     schedule: Schedule,
     parts: Sequence[Part],
-    executor: FrameExecutor,
     quality: SweepTable | None = None,
-) -> Generator[np.ndarray, None, None]:
-    """:func:`draw_frames` of one run, or of panels side by side (with a sweep's
-    ``quality`` panel), drawn by ``executor``."""
+) -> Job:
+    """What drawing any frame takes: one run, or panels side by side (with a sweep's
+    ``quality`` panel)."""
     from clusteranim.workers import Job
 
     style = scenario.style
-    job = Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height, quality)
-    return executor.frames(job)
+    return Job(scenario, tuple(runs), schedule, tuple(parts), style.width, style.height, quality)
 
 
 def _finite(value: float) -> float | None:
@@ -445,16 +501,20 @@ __all__ = [
     "ScenarioError",
     "attach",
     "check_outputs",
+    "checked_data",
     "checked_run",
     "checked_runs",
     "draw_frames",
     "inputs",
     "load_data",
+    "panel_data",
     "panel_runs",
     "prepare",
     "quality_of",
     "read_given_trace",
     "render",
     "run",
+    "runs_of",
     "targets",
+    "write_outputs",
 ]

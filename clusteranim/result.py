@@ -58,6 +58,11 @@ class RenderResult:
     panels : list of PanelResult or None
         Each panel's run, for a scenario of panels (``n_iter`` is then the longest run's,
         ``converged`` whether all converged, and ``objective`` None).
+    scheduler : str or None
+        The address of the Dask scheduler whose workers drew the frames (None: this
+        machine's processes).
+    workers : int
+        How many worker processes (or Dask workers) drew the frames.
     """
 
     path: str
@@ -73,6 +78,8 @@ class RenderResult:
     objective: float | None
     seconds: float
     panels: list[PanelResult] | None = None
+    scheduler: str | None = None
+    workers: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         found = asdict(self)

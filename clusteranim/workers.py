@@ -48,8 +48,17 @@ class FrameExecutor(Protocol):
     or a Dask cluster (:class:`clusteranim.cluster.DaskFrames`). Either yields the same
     frames in the same order."""
 
+    @property
+    def scheduler(self) -> str | None:
+        """The address of the Dask scheduler (None: this machine)."""
+        ...
+
     def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
         """Every frame of every part of ``job``, in order (see :func:`draw_frames`)."""
+        ...
+
+    def workers(self, job: Job) -> int:
+        """How many worker processes draw (or drew) ``job``'s frames."""
         ...
 
 
@@ -58,9 +67,13 @@ class LocalProcesses:
     """Frames drawn by ``jobs`` worker processes on this machine (here, for one)."""
 
     jobs: int
+    scheduler: None = None
 
     def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
         return draw_frames(job, self.jobs)
+
+    def workers(self, job: Job) -> int:
+        return 1 if _drawn_here(job, self.jobs) else self.jobs
 
 
 def draw_range(job: Job, drawer: Drawer, part: int, start: int, stop: int, out: np.ndarray) -> None:
@@ -132,7 +145,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     whatever the number.
     """
     n_frames = len(job.schedule)
-    if jobs <= 1 or n_frames * len(job.parts) < 2 * jobs:
+    if _drawn_here(job, jobs):
         yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts, job.quality)
         return
     length = run_length(n_frames, jobs)
@@ -201,6 +214,11 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
         memory.unlink()  # first: nothing that follows can then leave the segment behind
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drawn_here(job: Job, jobs: int) -> bool:
+    """Whether :func:`draw_frames` draws in this process: one job, or too few frames to share."""
+    return jobs <= 1 or len(job.schedule) * len(job.parts) < 2 * jobs
 
 
 def process_context() -> multiprocessing.context.BaseContext:

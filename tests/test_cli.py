@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,11 @@ def test_render_json_describes_the_gif_it_wrote(write_scenario: Write, tmp_path:
         "converged",
         "objective",
         "seconds",
+        "scheduler",
+        "workers",
     }
+    assert summary["scheduler"] is None  # drawn on this machine
+    assert 1 <= summary["workers"] <= os.cpu_count()
 
 
 def test_set_k_is_reflected_in_output_and_json(write_scenario: Write, tmp_path: Path) -> None:

@@ -197,6 +197,7 @@ LOADER_ERRORS = [
     "set_unknown_key",
     "seed_option_negative",
     "depfile_is_scenario",
+    "scheduler_malformed",  # --scheduler, checked before the data is read
     "depfile_newline",  # a newline in output.path is an error only with --depfile
     "output_dot",
     "output_dotdot",
