@@ -180,16 +180,18 @@ def test_the_environment_variable_sends_the_render_to_the_scheduler(tmp_path: Pa
     assert result.stderr.count("\n") == 1
 
 
-def test_without_the_extra_the_command_says_how_to_install_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["render", "batch", "validate"])
+def test_without_the_extra_the_command_says_how_to_install_it(tmp_path: Path, command: str) -> None:
     scenario = tmp_path / "s.yaml"
-    scenario.write_text(json.dumps(SMALL), encoding="utf-8")
+    scenario.write_text(json.dumps({**SMALL, "output": {"path": str(tmp_path / "a.gif")}}), encoding="utf-8")
     code = (
         "import sys; sys.modules['distributed'] = None; from clusteranim.cli import run;"
-        f" sys.argv = ['clusteranim', 'render', {str(scenario)!r}, '--scheduler', 'local']; run()"
+        f" sys.argv = ['clusteranim', {command!r}, {str(scenario)!r}, '--scheduler', 'local']; run()"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr == "--scheduler local: needs the dask extra: pip install 'clusteranim[dask]'\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["s.yaml"]
 
 
 def test_a_server_that_is_no_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
