@@ -251,7 +251,7 @@ def _render_shipped(shipped: _Shipped) -> tuple[BatchItem, _Files]:
 
     started = time.perf_counter()
     loaded = shipped.loaded
-    with tempfile.TemporaryDirectory(prefix="clusteranim-") as folder:
+    with tempfile.TemporaryDirectory(prefix="clusteranim-", dir=_scratch()) as folder:
         # Each path keeps its name (in a folder of its own): the files are the same.
         here = [
             replace(target, text=str(Path(folder, str(number), target.path.name)))
@@ -276,37 +276,60 @@ def _render_shipped(shipped: _Shipped) -> tuple[BatchItem, _Files]:
     return BatchItem(shipped.scenario, 0, result=summary), files
 
 
+def _scratch() -> str | None:
+    """Where a worker renders: its own folder, which Dask clears of a dead worker's
+    leftovers (None, the system's temporary folder, outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().local_directory)
+    except (ImportError, ValueError):
+        return None
+
+
 def _save(planned: Sequence[Target], files: _Files) -> None:
-    """Write what a worker rendered to the ``planned`` paths, each through a temporary
-    renamed when complete: the animation first, then its poster (as ``render`` does).
+    """Write what a worker rendered to the ``planned`` paths, each through a temporary:
+    every temporary is written first, then the animation is renamed into place, then its
+    poster (as ``render`` does).
 
     Raises
     ------
     RenderError
         When a path cannot be written; every path then holds what it held before.
     """
+
+    with contextlib.ExitStack() as stack:
+        for target in planned[1:]:
+            _put(stack.enter_context(_writing(target)), target, files[target.key])
+        animation = planned[0]
+        with _writing(animation) as temporary:
+            _put(temporary, animation, files[animation.key])
+
+
+@contextlib.contextmanager
+def _writing(target: Target) -> Iterator[Path]:
+    """:func:`~clusteranim.writers.atomic_path` of ``target``, a failure to write named
+    by the target's path (not its temporary's)."""
     from clusteranim.writers import atomic_path
 
     try:
-        with contextlib.ExitStack() as stack:
-            temporaries = [(stack.enter_context(atomic_path(target.path)), target) for target in planned[1:]]
-            animation = planned[0]
-            with atomic_path(animation.path, folder=animation.folder) as temporary:
-                _put(temporary, files[animation.key])
-            for temporary, target in temporaries:
-                _put(temporary, files[target.key])
+        with atomic_path(target.path, folder=target.folder) as temporary:
+            yield temporary
     except OSError as error:
-        raise RenderError(
-            f"{error.filename or 'an output'}: cannot write ({error.strerror or error})"
-        ) from error
+        raise RenderError(f"{target.path}: cannot write ({error.strerror or error})") from error
 
 
-def _put(path: Path, content: bytes | dict[str, bytes]) -> None:
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-        return
-    for name, data in content.items():
-        (path / name).write_bytes(data)
+def _put(path: Path, target: Target, content: bytes | dict[str, bytes]) -> None:
+    """Write ``content`` (a file's bytes, or a folder's files by name) into ``path``, the
+    temporary of ``target``."""
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+            return
+        for name, data in content.items():
+            (path / name).write_bytes(data)
+    except OSError as error:
+        raise RenderError(f"{target.path}: cannot write ({error.strerror or error})") from error
 
 
 def _run_on_cluster(
@@ -316,7 +339,7 @@ def _run_on_cluster(
     :func:`clusteranim.cluster.as_finished`: retried when a worker dies, cancelled on
     Ctrl-C); write each output here, through a temporary renamed when complete, as its
     task finishes."""
-    from clusteranim.cluster import as_finished, cluster_workers
+    from clusteranim.cluster import as_finished, cluster_threads, cluster_workers
 
     workers = cluster_workers(client, address)
     report = progress or (lambda done, total: None)
@@ -333,7 +356,10 @@ def _run_on_cluster(
                 yield number, each
 
     # Closed on the way out of an interrupt too: that cancels the tasks not yet done.
-    with contextlib.closing(as_finished(client, _render_shipped, arguments(), _POLL_SECONDS)) as finishing:
+    # Two scenarios a worker thread in flight: each worker has the next at hand.
+    window = 2 * cluster_threads(client)
+    finishing = as_finished(client, address, _render_shipped, arguments(), window, _POLL_SECONDS)
+    with contextlib.closing(finishing):
         for finished in finishing:
             if finished is not None:
                 number, outcome = finished
@@ -344,9 +370,10 @@ def _run_on_cluster(
 
 def _gathered(outcome: tuple[BatchItem, _Files] | BaseException, shipped: _Shipped) -> BatchItem:
     """The item of a finished task, its files written here."""
-    if isinstance(outcome, BaseException):  # its workers died again and again
-        reason = f"{type(outcome).__name__}: {outcome}"
-        return BatchItem(shipped.scenario, 1, f"{shipped.scenario}: lost on the cluster ({reason})")
+    if isinstance(outcome, ClusteranimError):  # lost by the cluster
+        return BatchItem(shipped.scenario, outcome.exit_code, f"{shipped.scenario}: {outcome}")
+    if isinstance(outcome, BaseException):
+        return BatchItem(shipped.scenario, 1, " ".join(_internal(outcome).split()))
     item, files = outcome
     if item.ok:
         try:

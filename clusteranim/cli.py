@@ -151,6 +151,28 @@ def run() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _scheduler(option: str | None) -> str | None:
+    """The scheduler a command uses (see ``clusteranim.cluster.scheduler_address``).
+
+    With one, distributed's log lines (a worker restarted, a connection retried) are
+    kept off the terminal: what matters reaches the user as the command's own line.
+    """
+    from clusteranim.cluster import scheduler_address
+
+    address = scheduler_address(option)
+    if address is not None:
+        import logging
+
+        try:
+            import distributed  # noqa: F401  (it sets its loggers' levels as it loads)
+        except ImportError:
+            return address  # the command says how to install it
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+    return address
+
+
 @contextlib.contextmanager
 def _progress_bar(label: str, show: bool) -> Iterator[Callable[[int, int], None]]:
     """A ``progress(done, total)`` callback that raises for a signal received, and draws
@@ -231,7 +253,6 @@ def render(
     as_json: bool,
 ) -> None:
     """Render SCENARIO to an animation."""
-    from clusteranim.cluster import scheduler_address
     from clusteranim.pipeline import read_given_trace
     from clusteranim.pipeline import render as render_scenario
     from clusteranim.scenario import load_scenario
@@ -240,7 +261,7 @@ def render(
     loaded = load_scenario(
         scenario, overrides, seed=seed, output=output, output_format=output_format, poster=poster, trace=given
     )
-    address = scheduler_address(scheduler)
+    address = _scheduler(scheduler)
     with _progress_bar("rendering", show=not quiet and sys.stderr.isatty()) as progress:
         result = render_scenario(
             loaded, jobs=jobs, depfile=depfile, trace=given, progress=progress, scheduler=address
@@ -268,10 +289,9 @@ def batch(
 ) -> None:
     """Render many SCENARIOS in parallel; go on past failures; exit 1 if any failed."""
     from clusteranim.batch import run_batch, summary_table
-    from clusteranim.cluster import scheduler_address
     from clusteranim.workers import default_jobs
 
-    address = scheduler_address(scheduler)
+    address = _scheduler(scheduler)
     with _progress_bar("rendering", show=sys.stderr.isatty()) as progress:
         items = run_batch(list(scenarios), jobs or default_jobs(), out_dir, address, progress)
     if as_json:
@@ -332,13 +352,13 @@ def validate(
     there), and every path render would write is checked (with the same -o, --format,
     --poster and --depfile); a --scheduler is connected to (as render does first).
     """
-    from clusteranim.cluster import check_scheduler, scheduler_address
+    from clusteranim.cluster import check_scheduler
     from clusteranim.errors import ScenarioError
     from clusteranim.pipeline import checked_run, read_given_trace
     from clusteranim.scenario import load_scenario
 
     given = read_given_trace(trace_file) if trace_file is not None else None
-    address = scheduler_address(scheduler)
+    address = _scheduler(scheduler)
     problems = []
     for scenario in scenarios:
         try:
@@ -351,9 +371,10 @@ def validate(
                 poster=poster,
                 trace=given,
             )
-            # Where render checks it: after the scenario loads, before its data is read.
-            check_scheduler(address)
-            address = None  # once
+            # Where render checks it: after the scenario loads, before its data is read;
+            # once.
+            checking, address = address, None
+            check_scheduler(checking)
             checked_run(loaded, depfile, given, trace_file)
         except ScenarioError as error:
             problems.extend(error.problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import queue
 import socket
@@ -18,12 +19,13 @@ import warnings
 import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from clusteranim.drawing import Drawer, drawer_of
-from clusteranim.errors import Problem, ScenarioError
+from clusteranim.errors import Problem, RenderError, ScenarioError
 from clusteranim.workers import Job, draw_range, run_length
 
 if TYPE_CHECKING:
@@ -73,26 +75,69 @@ def connect(address: str) -> Client:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
+                silence_logs=logging.CRITICAL,  # a worker restarted, a task cancelled: not news
                 set_as_default=False,
             )
     try:
         # First: a malformed or unknown address fails at once, and leaves no half-made
         # client behind.
-        resolve_address(address)
-        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (ucx://: a deprecation, before the error)
+            resolve_address(address)
     except (OSError, ValueError) as error:
-        raise _problem(address, f"cannot reach the scheduler ({error})") from None
-    except Exception as error:  # something else answers there: distributed reads garbage
-        reason = f"{type(error).__name__}: {error}"
-        raise _problem(
-            address, f"cannot reach the scheduler: no Dask scheduler answers there ({reason[:120]})"
-        ) from None
+        raise _problem(address, f"cannot reach the scheduler ({_one_line(error)})") from None
+    except Exception as error:
+        raise _problem(address, f"is not an address of a Dask scheduler ({_one_line(error)})") from None
+    return _connected(address)
+
+
+def _connected(address: str) -> Client:
+    """A client of the scheduler at a well-formed ``address``, within
+    :data:`CONNECT_SECONDS` (or so): distributed's own timeout covers opening the
+    connection but not the scheduler's answer, which a server that accepts and stays
+    silent never sends; the client is made in a thread waited for that long."""
+    from distributed import Client
+
+    made: list[Client | BaseException] = []
+
+    def make() -> None:
+        try:
+            made.append(Client(address, timeout=CONNECT_SECONDS, set_as_default=False))
+        except BaseException as error:  # handed to the caller
+            made.append(error)
+
+    thread = threading.Thread(target=make, name="clusteranim-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 2)
+    if not made:
+        raise _problem(address, f"cannot reach the scheduler (no answer within {CONNECT_SECONDS} s)")
+    [outcome] = made
+    if isinstance(outcome, (OSError, ValueError)):
+        raise _problem(address, f"cannot reach the scheduler ({_one_line(outcome)})")
+    if isinstance(outcome, Exception):  # something else answers there: distributed reads garbage
+        reason = _one_line(f"{type(outcome).__name__}: {outcome}")
+        raise _problem(address, f"cannot reach the scheduler: no Dask scheduler answers there ({reason})")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _address_of(client: Client) -> str:
+    return str(client.scheduler_info().get("address", ""))
+
+
+def _one_line(error: object, limit: int = 160) -> str:
+    """An error's text on one line, cut at a word near ``limit`` characters."""
+    text = " ".join(str(error).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def check_scheduler(address: str | None) -> None:
     """What ``--scheduler`` checks before any work (``validate`` checks it so): the extra
-    is installed, and the scheduler answers (connected to, then left; ``local`` is not
-    started).
+    is installed, the scheduler answers and has a worker (connected to, then left;
+    ``local`` is not started).
 
     Raises
     ------
@@ -104,7 +149,11 @@ def check_scheduler(address: str | None) -> None:
     if address == LOCAL:
         _check_extra(address)
         return
-    connect(address).close()
+    client = connect(address)
+    try:
+        cluster_workers(client, address)
+    finally:
+        client.close()
 
 
 def _check_extra(address: str) -> None:
@@ -119,11 +168,12 @@ def client_of(scheduler: str | Client) -> Iterator[tuple[Client, str]]:
     """A client of the scheduler at this address (connected here, closed after), or this
     client (left open); with the address to report."""
     if not isinstance(scheduler, str):
-        yield scheduler, str(scheduler.scheduler_info().get("address", ""))
+        yield scheduler, _address_of(scheduler)
         return
     client = connect(scheduler)
     try:
-        yield client, scheduler
+        # (``local``: the address of the cluster started, for --json)
+        yield client, _address_of(client) if scheduler == LOCAL else scheduler
     finally:
         client.close()
 
@@ -137,28 +187,48 @@ def frames_on(scheduler: str | Client) -> Iterator[DaskFrames]:
 
 
 def as_finished(
-    client: Client, function: Callable[[Any], Any], arguments: Iterable[tuple[int, Any]], poll: float = 0.5
+    client: Client,
+    address: str,
+    function: Callable[[Any], Any],
+    arguments: Iterable[tuple[int, Any]],
+    window: int,
+    poll: float = 0.5,
 ) -> Generator[tuple[int, Any] | None, None, None]:
-    """Run ``function(argument)`` as a task of the cluster for each numbered argument;
-    yield ``(number, result)`` as each task finishes (``(number, exception)`` for a task
-    that failed, its workers having died again and again), and None every ``poll``
-    seconds of waiting.
+    """Run ``function(argument)`` as a task of the cluster for each numbered argument,
+    ``window`` tasks at a time; yield ``(number, result)`` as each task finishes
+    (``(number, exception)`` for a task that failed), and None every ``poll`` seconds
+    of waiting. Work the cluster lost (the scheduler gone, a task whose workers died
+    again and again) is a :class:`RenderError` naming the scheduler at ``address``.
 
-    A task lost with its worker is run again by Dask on another. When the generator is
-    closed or an exception (Ctrl-C) reaches it, the tasks not yet done are cancelled.
+    The arguments are taken (and sent) only as the window has room, so that the
+    scheduler holds a few of them at a time. A task lost with its worker is run again by
+    Dask on another. When the generator is closed or an exception (Ctrl-C) reaches it,
+    the tasks not yet done are cancelled.
     """
+    from distributed import KilledWorker
+
     name = f"clusteranim-{uuid.uuid4().hex}"
     pending: dict[Future[Any], int] = {}
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+    waiting = iter(arguments)
+
+    def submit() -> None:
+        """Send the next argument's task, if any."""
+        entry = next(waiting, None)
+        if entry is None:
+            return
+        number, argument = entry
+        # The argument goes with the task (not scattered to one worker first): the
+        # scheduler then holds it, and can run the task again when a worker dies.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            future = client.submit(function, argument, key=f"{name}-{number}", pure=False)
+        pending[future] = number
+        future.add_done_callback(finished.put)
+
     try:
-        for number, argument in arguments:
-            # The argument goes with the task (not scattered to one worker first): the
-            # scheduler then holds it, and can run the task again when a worker dies.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
-                future = client.submit(function, argument, key=f"{name}-{number}", pure=False)
-            pending[future] = number
-            future.add_done_callback(finished.put)
+        for _ in range(max(1, window)):
+            submit()
             yield None
         while pending:
             try:
@@ -169,13 +239,21 @@ def as_finished(
             number = pending.pop(future)
             try:
                 outcome = future.result()
+            except (CancelledError, OSError, KilledWorker) as error:
+                outcome = lost(client, address, error)
             except Exception as error:
                 outcome = error
             future.release()  # the worker may forget the result
+            submit()
             yield number, outcome
     finally:
-        if pending:
+        with contextlib.suppress(Exception):  # (the scheduler may be gone)
             client.cancel(list(pending))
+
+
+def cluster_threads(client: Client) -> int:
+    """The worker threads of the cluster now (at least 1)."""
+    return max(1, int(sum(client.nthreads().values())))
 
 
 def cluster_workers(client: Client, address: str) -> int:
@@ -199,10 +277,11 @@ class DaskFrames:
     """Frames drawn by the workers of a Dask cluster, a run of consecutive frames a task,
     yielded here in order with at most two runs per worker thread in flight.
 
-    The job is sent to every worker once; each worker thread builds the job's drawer on
-    its first task and keeps it for the next ones (until the render ends). A task lost
-    with its worker is run again elsewhere. When the frames stop early (Ctrl-C, a
-    failure, the consumer gone), the tasks not yet done are cancelled.
+    The job is sent to the cluster once (a worker fetches it from another); each worker
+    thread builds the job's drawer on its first task and keeps it for the next ones
+    (until the render ends). A task lost with its worker is run again elsewhere. When
+    the frames stop early (Ctrl-C, a failure, the consumer gone), the tasks not yet done
+    are cancelled.
     """
 
     def __init__(self, client: Client, address: str = "") -> None:
@@ -220,9 +299,11 @@ class DaskFrames:
     def threads(self) -> int:
         """The worker threads of the cluster (see :func:`cluster_workers`)."""
         cluster_workers(self.client, self.address)
-        return max(1, int(sum(self.client.nthreads().values())))
+        return cluster_threads(self.client)
 
     def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
+        from distributed import KilledWorker
+
         client = self.client
         threads = self.threads()
         n_frames = len(job.schedule)
@@ -233,7 +314,11 @@ class DaskFrames:
             for start in range(0, n_frames, length)
         ]
         name = f"clusteranim-{uuid.uuid4().hex}"
-        shared = client.scatter(job, broadcast=True, hash=False)
+        # The job is a task (not data scattered to the workers): the scheduler holds it,
+        # and makes it again on another worker when every worker that had it is gone.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            shared = client.submit(_same, job, key=f"{name}-job", pure=False)
         pending: deque[Future[np.ndarray | Packed]] = deque()
         queue = iter(runs)
 
@@ -249,18 +334,34 @@ class DaskFrames:
             for _ in range(2 * threads):
                 submit()
             while pending:
-                drawn: np.ndarray | Packed = pending[0].result()  # a failed run stays pending: cancelled
+                try:
+                    drawn: np.ndarray | Packed = pending[0].result()  # a failed run stays pending
+                except (CancelledError, OSError, KilledWorker) as error:
+                    raise lost(client, self.address, error) from None
                 pending.popleft()
                 submit()
                 yield from (
                     drawn if isinstance(drawn, np.ndarray) else unpack(drawn, (job.height, job.width, 4))
                 )
         finally:
-            if pending:
-                client.cancel(list(pending))
+            with contextlib.suppress(Exception):  # (the scheduler may be gone)
+                client.cancel([*pending, shared])
+                # Not waited for: a worker drawing a run lets go of its drawer when done.
+                client.run(_forget, name, wait=False)
             pending.clear()
-            with contextlib.suppress(OSError, TimeoutError):  # a worker gone: its drawers too
-                client.run(_forget, name)
+
+
+def lost(client: Client, address: str, error: BaseException) -> RenderError:
+    """The one line for work the cluster lost: the connection to the scheduler, or a
+    task whose workers kept dying."""
+    if client.status not in ("running", "connecting"):
+        return RenderError(f"--scheduler {address}: lost the connection to the scheduler")
+    return RenderError(f"--scheduler {address}: the cluster lost the work ({_one_line(error)})")
+
+
+def _same(job: Job) -> Job:
+    """The job, as a task's result (see :meth:`DaskFrames.frames`)."""
+    return job
 
 
 # Each worker thread's drawer, with the name of the job it draws (used under DRAWING).
@@ -337,6 +438,7 @@ __all__ = [
     "as_finished",
     "check_scheduler",
     "client_of",
+    "cluster_threads",
     "cluster_workers",
     "connect",
     "frames_on",

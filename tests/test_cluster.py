@@ -571,3 +571,111 @@ def test_a_batch_of_the_configs_on_the_cluster_is_the_local_batch(client: Any, t
     written = _files(tmp_path / "dask")
     assert len(written) == len(names)
     assert written == _files(tmp_path / "local")
+
+
+def test_a_server_that_accepts_and_stays_silent_is_one_line_within_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """distributed's timeout covers opening the connection, not the scheduler's answer."""
+    import socket
+
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (the backlog), never answers
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ScenarioError) as caught:
+            cluster.connect(address)
+    finally:
+        listener.close()
+    assert time.perf_counter() - started < 6
+    assert str(caught.value).startswith(f"--scheduler {address}: cannot reach the scheduler (")
+    assert "\n" not in str(caught.value)
+
+
+def test_validate_refuses_a_scheduler_without_workers_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from clusteranim.cli import main
+
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
+    scenarios = _write_scenarios(tmp_path / "in")[:2]
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
+        address = empty.scheduler_address
+        checked = CliRunner().invoke(main, ["validate", *scenarios, "--scheduler", address])
+        rendered = CliRunner().invoke(
+            main, ["render", scenarios[0], "-o", str(tmp_path / "a.gif"), "--scheduler", address]
+        )
+    line = f"--scheduler {address}: the scheduler has no workers (waited 1 s)\n"
+    assert (checked.exit_code, checked.stderr) == (2, line)  # once, for both scenarios
+    assert (rendered.exit_code, rendered.stderr) == (2, line)
+    assert not (tmp_path / "a.gif").exists()
+
+
+def test_a_render_survives_the_death_of_every_worker(tmp_path: Path) -> None:
+    """The job is a task, not data scattered to the workers: when every worker that held
+    it dies, the scheduler makes it again on their successors."""
+    import signal
+    import threading
+
+    distributed = pytest.importorskip("distributed")
+    long = {**SMALL, "algorithm": {**SMALL["algorithm"], "max_iter": 12}, "output": {"fps": 24, "tween": 8}}
+    clusteranim.render(long, output=tmp_path / "local.gif", jobs=1)
+    errors: list[BaseException] = []
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster_here,
+        distributed.Client(cluster_here, set_as_default=False) as connected,
+    ):
+
+        def render() -> None:
+            try:
+                clusteranim.render(long, output=tmp_path / "dask.gif", scheduler=connected)
+            except BaseException as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=render)
+        thread.start()
+        _wait_for(lambda: _busy_worker(connected))
+        for pid in connected.run(os.getpid).values():
+            os.kill(pid, signal.SIGKILL)
+        thread.join(timeout=180)
+        assert not thread.is_alive()
+    assert errors == []
+    assert (tmp_path / "dask.gif").read_bytes() == (tmp_path / "local.gif").read_bytes()
+
+
+def test_a_batch_writes_the_poster_before_the_animation_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poster that cannot be written leaves the old animation too, and the line names
+    the poster (not its temporary)."""
+    from clusteranim.batch import _save
+    from clusteranim.errors import RenderError
+    from clusteranim.writers.targets import Target
+
+    animation, poster = tmp_path / "a.gif", tmp_path / "a.png"
+    animation.write_bytes(b"old animation")
+    poster.write_bytes(b"old poster")
+    planned = [Target("output.path", str(animation)), Target("output.poster", str(poster))]
+    real = Path.write_bytes
+
+    def failing(path: Path, data: bytes) -> int:
+        if path.name.startswith(".a.png."):
+            raise OSError(27, "File too large")
+        return real(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(RenderError) as caught:
+        _save(planned, {"output.path": b"new animation", "output.poster": b"new poster"})
+    assert str(caught.value) == f"{poster}: cannot write (File too large)"
+    monkeypatch.undo()
+    assert (animation.read_bytes(), poster.read_bytes()) == (b"old animation", b"old poster")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.gif", "a.png"]
+    _save(planned, {"output.path": b"new animation", "output.poster": b"new poster"})
+    assert (animation.read_bytes(), poster.read_bytes()) == (b"new animation", b"new poster")
