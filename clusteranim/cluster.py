@@ -206,31 +206,42 @@ def as_finished(
     the tasks not yet done are cancelled.
     """
     from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
 
     name = f"clusteranim-{uuid.uuid4().hex}"
     pending: dict[Future[Any], int] = {}
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
     waiting = iter(arguments)
 
-    def submit() -> None:
-        """Send the next argument's task, if any."""
+    def submit() -> tuple[int, Any] | None:
+        """Send the next argument's task, if any; what became of it if it could not be
+        sent (the scheduler gone)."""
         entry = next(waiting, None)
         if entry is None:
-            return
+            return None
         number, argument = entry
-        # The argument goes with the task (not scattered to one worker first): the
-        # scheduler then holds it, and can run the task again when a worker dies.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
-            future = client.submit(function, argument, key=f"{name}-{number}", pure=False)
+        try:
+            # The argument goes with the task (not scattered to one worker first): the
+            # scheduler then holds it, and can run the task again when a worker dies.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+                future = client.submit(function, argument, key=f"{name}-{number}", pure=False)
+        except Exception as error:  # the client closed, having lost the scheduler
+            return number, lost(client, address, error)
         pending[future] = number
         future.add_done_callback(finished.put)
+        return None
 
     try:
         for _ in range(max(1, window)):
-            submit()
-            yield None
-        while pending:
+            yield submit()
+        while True:
+            if not pending:  # each argument left is sent now (or fails, the scheduler gone)
+                unsent = submit()
+                if unsent is None and not pending:
+                    return  # all done
+                yield unsent
+                continue
             try:
                 future = finished.get(timeout=poll)
             except queue.Empty:
@@ -239,13 +250,13 @@ def as_finished(
             number = pending.pop(future)
             try:
                 outcome = future.result()
-            except (CancelledError, OSError, KilledWorker) as error:
+            except (CancelledError, CommClosedError, KilledWorker) as error:
                 outcome = lost(client, address, error)
             except Exception as error:
                 outcome = error
             future.release()  # the worker may forget the result
-            submit()
             yield number, outcome
+            yield submit()
     finally:
         with contextlib.suppress(Exception):  # (the scheduler may be gone)
             client.cancel(list(pending))
@@ -303,6 +314,7 @@ class DaskFrames:
 
     def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
         from distributed import KilledWorker
+        from distributed.comm.core import CommClosedError
 
         client = self.client
         threads = self.threads()
@@ -336,7 +348,7 @@ class DaskFrames:
             while pending:
                 try:
                     drawn: np.ndarray | Packed = pending[0].result()  # a failed run stays pending
-                except (CancelledError, OSError, KilledWorker) as error:
+                except (CancelledError, CommClosedError, KilledWorker) as error:
                     raise lost(client, self.address, error) from None
                 pending.popleft()
                 submit()
@@ -354,7 +366,10 @@ class DaskFrames:
 def lost(client: Client, address: str, error: BaseException) -> RenderError:
     """The one line for work the cluster lost: the connection to the scheduler, or a
     task whose workers kept dying."""
-    if client.status not in ("running", "connecting"):
+    from distributed.comm.core import CommClosedError
+
+    gone = isinstance(error, CommClosedError) or getattr(error, "reason", None) == "scheduler-connection-lost"
+    if gone or client.status not in ("running", "connecting"):
         return RenderError(f"--scheduler {address}: lost the connection to the scheduler")
     return RenderError(f"--scheduler {address}: the cluster lost the work ({_one_line(error)})")
 

@@ -679,3 +679,38 @@ def test_a_batch_writes_the_poster_before_the_animation_is_replaced(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.gif", "a.png"]
     _save(planned, {"output.path": b"new animation", "output.poster": b"new poster"})
     assert (animation.read_bytes(), poster.read_bytes()) == (b"new animation", b"new poster")
+
+
+def test_work_lost_with_the_scheduler_is_one_line_a_scenario() -> None:
+    """The scheduler gone (here: the client closed, as distributed closes it once it
+    gives up reconnecting): every task not yet done is one line naming the scheduler
+    (and a batch goes on to its table)."""
+    from clusteranim.errors import RenderError
+
+    distributed = pytest.importorskip("distributed")
+    from distributed.client import FutureCancelledError
+
+    address = "tcp://127.0.0.1:1"
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as here:
+        connected = distributed.Client(here, set_as_default=False)
+        connected.close()
+        line = f"--scheduler {address}: lost the connection to the scheduler"
+        assert str(cluster.lost(connected, address, RuntimeError("x"))) == line
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as here:
+        connected = distributed.Client(here, set_as_default=False)
+        gone = FutureCancelledError("k", "scheduler-connection-lost")
+        assert isinstance(cluster.lost(connected, address, gone), RenderError)
+        assert str(cluster.lost(connected, address, gone)) == line
+        killed = cluster.lost(connected, address, RuntimeError("its workers died\nagain and again"))
+        assert (
+            str(killed)
+            == f"--scheduler {address}: the cluster lost the work (its workers died again and again)"
+        )
+        here.close()  # the scheduler goes; the client's calls fail from now on
+        connected.close()
+        finished = [
+            each
+            for each in cluster.as_finished(connected, address, len, [(0, "a"), (1, "b"), (2, "c")], window=2)
+            if each is not None
+        ]
+    assert [(number, str(outcome)) for number, outcome in finished] == [(0, line), (1, line), (2, line)]
