@@ -44,8 +44,23 @@ HOST = socket.gethostname()
 def scheduler_address(option: str | None) -> str | None:
     """The scheduler to use: ``option``, else ``$CLUSTERANIM_SCHEDULER``, else None (an
     empty value is None)."""
-    address = option if option is not None else os.environ.get(SCHEDULER_VARIABLE)
-    return address or None
+    if option is not None:
+        return option or None
+    address = os.environ.get(SCHEDULER_VARIABLE) or None
+    if address is not None:
+        _from_environment.add(address)  # its messages name the variable
+    return address
+
+
+# Addresses that came from the environment, not from --scheduler.
+_from_environment: set[str] = set()
+
+
+def _named(address: str) -> str:
+    """How a message names the scheduler: as the user gave it."""
+    if address in _from_environment:
+        return f"{SCHEDULER_VARIABLE}={address}"
+    return f"--scheduler {address}"
 
 
 def connect(address: str) -> Client:
@@ -370,8 +385,8 @@ def lost(client: Client, address: str, error: BaseException) -> RenderError:
 
     gone = isinstance(error, CommClosedError) or getattr(error, "reason", None) == "scheduler-connection-lost"
     if gone or client.status not in ("running", "connecting"):
-        return RenderError(f"--scheduler {address}: lost the connection to the scheduler")
-    return RenderError(f"--scheduler {address}: the cluster lost the work ({_one_line(error)})")
+        return RenderError(f"{_named(address)}: lost the connection to the scheduler")
+    return RenderError(f"{_named(address)}: the cluster lost the work ({_one_line(error)})")
 
 
 def _same(job: Job) -> Job:
@@ -442,7 +457,7 @@ def _forget(name: str) -> None:
 
 
 def _problem(address: str, message: str) -> ScenarioError:
-    return ScenarioError(Problem(f"--scheduler {address}", None, "", message))
+    return ScenarioError(Problem(_named(address), None, "", message))
 
 
 __all__ = [

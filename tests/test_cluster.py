@@ -176,7 +176,7 @@ def test_the_environment_variable_sends_the_render_to_the_scheduler(tmp_path: Pa
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("--scheduler nonsense::x: ")
+    assert result.stderr.startswith("CLUSTERANIM_SCHEDULER=nonsense::x: cannot reach the scheduler (")
     assert result.stderr.count("\n") == 1
 
 
