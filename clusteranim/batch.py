@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 #: every half second while waiting, so that it can raise for a signal).
 Progress = Callable[[int, int], None]
 #: Where a scenario of a batch writes: its animation and its poster (None: where the
-#: scenario says).
-Where = tuple[str | None, str | None]
+#: scenario says), and the --out-dir that chose them.
+Where = tuple[str | None, str | None, str | None]
 # How often a batch waiting for its renders looks up (calls ``progress``).
 _POLL_SECONDS = 0.5
 
@@ -81,12 +81,19 @@ def _render_one(scenario: str, where: Where) -> BatchItem:
     try:
         result = render(load_scenario(scenario, output=where[0], poster=where[1]), jobs=1)
     except ClusteranimError as error:
-        return BatchItem(scenario, error.exit_code, str(error))
+        return _failed(scenario, error, where)
     except Exception as error:  # a bug: reported, and the batch goes on
         return BatchItem(scenario, 1, _internal(error))
     summary = result.to_dict()
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return BatchItem(scenario, 0, result=summary)
+
+
+def _failed(scenario: str, error: ClusteranimError, where: Where) -> BatchItem:
+    """The item of a scenario refused (its paths named by ``--out-dir`` if it chose them)."""
+    if isinstance(error, ScenarioError):
+        error = _named_by_out_dir(error, scenario, where[2])
+    return BatchItem(scenario, error.exit_code, str(error))
 
 
 def _internal(error: BaseException) -> str:
@@ -124,7 +131,7 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
     owners: dict[int, tuple[Scenario, str]] = {}
     planned, read = [], {}
     for scenario in scenarios:
-        where: Where = (None, None)
+        where: Where = (None, None, None)
         try:
             loaded = load_scenario(scenario)
             if out_dir is not None:
@@ -132,6 +139,7 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
                 where = (
                     str(Path(out_dir) / Path(loaded.output.path).name),
                     None if poster is None else str(Path(out_dir) / Path(poster).name),
+                    out_dir,
                 )
                 loaded = load_scenario(scenario, output=where[0], poster=where[1])
         except ScenarioError:
@@ -146,10 +154,30 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
     problems = []
     for target, message in target_problems(planned, read):
         loaded, key = owners[id(target)]
-        problems.append(loaded.origin.problem(key, message))
+        source = loaded.origin.source
+        problems.extend(
+            _named_by_out_dir(ScenarioError(loaded.origin.problem(key, message)), source, out_dir).problems
+        )
     if problems:
         raise ScenarioError(problems)
     return outputs
+
+
+def _named_by_out_dir(error: ScenarioError, scenario: str, out_dir: str | None) -> ScenarioError:
+    """``error`` with the paths ``--out-dir`` chose for ``scenario`` named by it: the
+    loader names them as the options that carry them (``--output``, ``--poster``), which
+    the user did not type."""
+    if out_dir is None:
+        return error
+    options = ("--output ", "--poster ")
+    return ScenarioError(
+        [
+            replace(problem, source=f"{scenario} with --out-dir {out_dir}")
+            if problem.source.startswith(options)
+            else problem
+            for problem in error.problems
+        ]
+    )
 
 
 def run_batch(
@@ -236,7 +264,7 @@ def _ship(scenario: str, where: Where) -> _Shipped | BatchItem:
         loaded = load_scenario(scenario, output=where[0], poster=where[1])
         planned, datasets = checked_data(loaded)
     except ClusteranimError as error:
-        return BatchItem(scenario, error.exit_code, str(error))
+        return _failed(scenario, error, where)
     except Exception as error:
         return BatchItem(scenario, 1, _internal(error))
     return _Shipped(scenario, loaded, tuple(planned), tuple(datasets))

@@ -321,7 +321,7 @@ def test_a_worker_needs_none_of_the_files_of_the_client(tmp_path: Path) -> None:
 
     csv = _write_scenarios(tmp_path / "in")[5]
     clusteranim.render(csv, output=tmp_path / "local.gif", jobs=1)
-    shipped = _ship(csv, (str(tmp_path / "out.gif"), None))
+    shipped = _ship(csv, (str(tmp_path / "out.gif"), None, None))
     assert not isinstance(shipped, BatchItem)
     (tmp_path / "in" / "points.csv").unlink()
     Path(csv).unlink()
@@ -714,3 +714,22 @@ def test_work_lost_with_the_scheduler_is_one_line_a_scenario() -> None:
             if each is not None
         ]
     assert [(number, str(outcome)) for number, outcome in finished] == [(0, line), (1, line), (2, line)]
+
+
+@pytest.mark.parametrize("where", ["here", "cluster"])
+def test_paths_chosen_by_out_dir_are_named_by_it(client: Any, tmp_path: Path, where: str) -> None:
+    """The loader names the paths --out-dir chose by the options that carry them
+    (--output, --poster); the user typed --out-dir, for many scenarios: the line names
+    both."""
+    scenarios = _write_scenarios(tmp_path / "in")[:1]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    options = ["--scheduler", client.scheduler.address] if where == "cluster" else ["-j", "1"]
+    result = run_cli("batch", *scenarios, "--out-dir", str(blocked), *options)
+    assert result.returncode == 2
+    named = f"{scenarios[0]} with --out-dir {blocked}"
+    assert result.stderr.splitlines() == [
+        f"{named}: output.path: cannot create its folder: {blocked} is a file",
+        f"{named}: output.poster: cannot create its folder: {blocked} is a file",
+    ]
+    assert blocked.read_text(encoding="utf-8") == "not a folder"

@@ -131,7 +131,7 @@ def test_a_batch_refuses_two_scenarios_with_one_output(scene: Path) -> None:
     process = run_cli("batch", "s.yaml", "t.yaml", "--out-dir", "out", cwd=scene)
     assert process.returncode == 2
     assert process.stderr == (
-        "--output out/animation.gif: output.path: is also output.path of s.yaml (out/animation.gif);"
+        "t.yaml with --out-dir out: output.path: is also output.path of s.yaml (out/animation.gif);"
         " each output needs its own path\n"
     )
     assert not (scene / "out").exists()  # checked before rendering any
