@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clusteranim.errors import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     ClusteranimError,
-    RenderError,
+    Problem,
     ScenarioError,
     Terminated,
 )
@@ -32,11 +32,17 @@ if TYPE_CHECKING:
 #: Called as ``progress(scenarios_done, scenarios_total)`` as each scenario finishes (and
 #: every half second while waiting, so that it can raise for a signal).
 Progress = Callable[[int, int], None]
-#: Where a scenario of a batch writes: its animation and its poster (None: where the
-#: scenario says), and the --out-dir that chose them.
-Where = tuple[str | None, str | None, str | None]
 # How often a batch waiting for its renders looks up (calls ``progress``).
 _POLL_SECONDS = 0.5
+
+
+class Where(NamedTuple):
+    """Where a scenario of a batch writes: its animation and its poster (None: where the
+    scenario says), and the ``--out-dir`` that chose them."""
+
+    output: str | None = None
+    poster: str | None = None
+    out_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def _render_one(scenario: str, where: Where) -> BatchItem:
 
     started = time.perf_counter()
     try:
-        result = render(load_scenario(scenario, output=where[0], poster=where[1]), jobs=1)
+        result = render(load_scenario(scenario, output=where.output, poster=where.poster), jobs=1)
     except ClusteranimError as error:
         return _failed(scenario, error, where)
     except Exception as error:  # a bug: reported, and the batch goes on
@@ -92,7 +98,7 @@ def _render_one(scenario: str, where: Where) -> BatchItem:
 def _failed(scenario: str, error: ClusteranimError, where: Where) -> BatchItem:
     """The item of a scenario refused (its paths named by ``--out-dir`` if it chose them)."""
     if isinstance(error, ScenarioError):
-        error = _named_by_out_dir(error, scenario, where[2])
+        error = ScenarioError(_named_by_out_dir(error.problems, scenario, where.out_dir))
     return BatchItem(scenario, error.exit_code, str(error))
 
 
@@ -131,17 +137,17 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
     owners: dict[int, tuple[Scenario, str]] = {}
     planned, read = [], {}
     for scenario in scenarios:
-        where: Where = (None, None, None)
+        where = Where()
         try:
             loaded = load_scenario(scenario)
             if out_dir is not None:
                 poster = loaded.output.poster
-                where = (
+                where = Where(
                     str(Path(out_dir) / Path(loaded.output.path).name),
                     None if poster is None else str(Path(out_dir) / Path(poster).name),
                     out_dir,
                 )
-                loaded = load_scenario(scenario, output=where[0], poster=where[1])
+                loaded = load_scenario(scenario, output=where.output, poster=where.poster)
         except ScenarioError:
             outputs.append(where)
             continue
@@ -154,30 +160,27 @@ def plan_outputs(scenarios: list[str], out_dir: str | None) -> list[Where]:
     problems = []
     for target, message in target_problems(planned, read):
         loaded, key = owners[id(target)]
-        source = loaded.origin.source
         problems.extend(
-            _named_by_out_dir(ScenarioError(loaded.origin.problem(key, message)), source, out_dir).problems
+            _named_by_out_dir([loaded.origin.problem(key, message)], loaded.origin.source, out_dir)
         )
     if problems:
         raise ScenarioError(problems)
     return outputs
 
 
-def _named_by_out_dir(error: ScenarioError, scenario: str, out_dir: str | None) -> ScenarioError:
-    """``error`` with the paths ``--out-dir`` chose for ``scenario`` named by it: the
+def _named_by_out_dir(problems: Sequence[Problem], scenario: str, out_dir: str | None) -> list[Problem]:
+    """``problems`` with the paths ``--out-dir`` chose for ``scenario`` named by it: the
     loader names them as the options that carry them (``--output``, ``--poster``), which
     the user did not type."""
     if out_dir is None:
-        return error
+        return list(problems)
     options = ("--output ", "--poster ")
-    return ScenarioError(
-        [
-            replace(problem, source=f"{scenario} with --out-dir {out_dir}")
-            if problem.source.startswith(options)
-            else problem
-            for problem in error.problems
-        ]
-    )
+    return [
+        replace(problem, source=f"{scenario} with --out-dir {out_dir}")
+        if problem.source.startswith(options)
+        else problem
+        for problem in problems
+    ]
 
 
 def run_batch(
@@ -261,7 +264,7 @@ def _ship(scenario: str, where: Where) -> _Shipped | BatchItem:
     from clusteranim.scenario import load_scenario
 
     try:
-        loaded = load_scenario(scenario, output=where[0], poster=where[1])
+        loaded = load_scenario(scenario, output=where.output, poster=where.poster)
         planned, datasets = checked_data(loaded)
     except ClusteranimError as error:
         return _failed(scenario, error, where)
@@ -323,41 +326,25 @@ def _save(planned: Sequence[Target], files: _Files) -> None:
     Raises
     ------
     RenderError
-        When a path cannot be written; every path then holds what it held before.
+        When a path cannot be written (named); every path then holds what it held before.
     """
+    from clusteranim.writers import writing
 
     with contextlib.ExitStack() as stack:
         for target in planned[1:]:
-            _put(stack.enter_context(_writing(target)), target, files[target.key])
+            _put(stack.enter_context(writing(target.path)), files[target.key])
         animation = planned[0]
-        with _writing(animation) as temporary:
-            _put(temporary, animation, files[animation.key])
+        with writing(animation.path, folder=animation.folder) as temporary:
+            _put(temporary, files[animation.key])
 
 
-@contextlib.contextmanager
-def _writing(target: Target) -> Iterator[Path]:
-    """:func:`~clusteranim.writers.atomic_path` of ``target``, a failure to write named
-    by the target's path (not its temporary's)."""
-    from clusteranim.writers import atomic_path
-
-    try:
-        with atomic_path(target.path, folder=target.folder) as temporary:
-            yield temporary
-    except OSError as error:
-        raise RenderError(f"{target.path}: cannot write ({error.strerror or error})") from error
-
-
-def _put(path: Path, target: Target, content: bytes | dict[str, bytes]) -> None:
-    """Write ``content`` (a file's bytes, or a folder's files by name) into ``path``, the
-    temporary of ``target``."""
-    try:
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-            return
-        for name, data in content.items():
-            (path / name).write_bytes(data)
-    except OSError as error:
-        raise RenderError(f"{target.path}: cannot write ({error.strerror or error})") from error
+def _put(path: Path, content: bytes | dict[str, bytes]) -> None:
+    """Write ``content`` (a file's bytes, or a folder's files by name) into ``path``."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+        return
+    for name, data in content.items():
+        (path / name).write_bytes(data)
 
 
 def _run_on_cluster(

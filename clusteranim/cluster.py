@@ -1,8 +1,10 @@
-"""Frames drawn on a Dask cluster (``--scheduler``), delivered in order.
+"""Work on a Dask cluster (``--scheduler``): a render's frames, drawn by the workers and
+delivered here in order (:class:`DaskFrames`), and any tasks handed back as they finish
+(:func:`as_finished`, a batch's scenarios).
 
 Needs the ``dask`` extra (``pip install 'clusteranim[dask]'``) here and on every worker,
-with the same version of clusteranim. The scenario, its runs and the plan travel to the
-workers as one pickled :class:`~clusteranim.workers.Job`, scattered once per render.
+with the same version of clusteranim. A render's scenario, runs and plan travel as one
+pickled :class:`~clusteranim.workers.Job`, sent once per render as a task of its own.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 
 from clusteranim.drawing import Drawer, drawer_of
 from clusteranim.errors import Problem, RenderError, ScenarioError
-from clusteranim.workers import Job, draw_range, run_length
+from clusteranim.workers import Job, draw_range, frame_runs, run_length
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -220,9 +222,6 @@ def as_finished(
     Dask on another. When the generator is closed or an exception (Ctrl-C) reaches it,
     the tasks not yet done are cancelled.
     """
-    from distributed import KilledWorker
-    from distributed.comm.core import CommClosedError
-
     name = f"clusteranim-{uuid.uuid4().hex}"
     pending: dict[Future[Any], int] = {}
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
@@ -236,11 +235,7 @@ def as_finished(
             return None
         number, argument = entry
         try:
-            # The argument goes with the task (not scattered to one worker first): the
-            # scheduler then holds it, and can run the task again when a worker dies.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
-                future = client.submit(function, argument, key=f"{name}-{number}", pure=False)
+            future = _submit(client, f"{name}-{number}", function, argument)
         except Exception as error:  # the client closed, having lost the scheduler
             return number, lost(client, address, error)
         pending[future] = number
@@ -264,9 +259,7 @@ def as_finished(
                 continue
             number = pending.pop(future)
             try:
-                outcome = future.result()
-            except (CancelledError, CommClosedError, KilledWorker) as error:
-                outcome = lost(client, address, error)
+                outcome = _result(future, client, address)
             except Exception as error:
                 outcome = error
             future.release()  # the worker may forget the result
@@ -312,7 +305,7 @@ class DaskFrames:
 
     def __init__(self, client: Client, address: str = "") -> None:
         self.client = client
-        self.address = address or str(client.scheduler_info().get("address", ""))
+        self.address = address or _address_of(client)
 
     @property
     def scheduler(self) -> str:
@@ -328,24 +321,13 @@ class DaskFrames:
         return cluster_threads(self.client)
 
     def frames(self, job: Job) -> Generator[np.ndarray, None, None]:
-        from distributed import KilledWorker
-        from distributed.comm.core import CommClosedError
-
         client = self.client
         threads = self.threads()
-        n_frames = len(job.schedule)
-        length = run_length(n_frames, threads)
-        runs = [
-            (part, start, min(start + length, n_frames))
-            for part in range(len(job.parts))
-            for start in range(0, n_frames, length)
-        ]
+        runs = frame_runs(job, run_length(len(job.schedule), threads))
         name = f"clusteranim-{uuid.uuid4().hex}"
         # The job is a task (not data scattered to the workers): the scheduler holds it,
         # and makes it again on another worker when every worker that had it is gone.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
-            shared = client.submit(_same, job, key=f"{name}-job", pure=False)
+        shared = _submit(client, f"{name}-job", _same, job)
         pending: deque[Future[np.ndarray | Packed]] = deque()
         queue = iter(runs)
 
@@ -354,17 +336,14 @@ class DaskFrames:
             if run is not None:
                 part, start, stop = run
                 key = f"{name}-{part}-{start}"
-                task = client.submit(_draw_task, name, shared, part, start, stop, HOST, key=key)
-                pending.append(task)
+                pending.append(_submit(client, key, _draw_task, name, shared, part, start, stop, HOST))
 
         try:
             for _ in range(2 * threads):
                 submit()
             while pending:
-                try:
-                    drawn: np.ndarray | Packed = pending[0].result()  # a failed run stays pending
-                except (CancelledError, CommClosedError, KilledWorker) as error:
-                    raise lost(client, self.address, error) from None
+                # Taken off only once drawn: a run that failed stays pending, cancelled.
+                drawn: np.ndarray | Packed = _result(pending[0], client, self.address)
                 pending.popleft()
                 submit()
                 yield from (
@@ -376,6 +355,32 @@ class DaskFrames:
                 # Not waited for: a worker drawing a run lets go of its drawer when done.
                 client.run(_forget, name, wait=False)
             pending.clear()
+
+
+def _submit(client: Client, key: str, function: Callable[..., Any], *arguments: Any) -> Future[Any]:
+    """``function(*arguments)`` as a task: the arguments go with it (not scattered to a
+    worker first), so that the scheduler holds them and can run the task again when a
+    worker dies."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+        return client.submit(function, *arguments, key=key, pure=False)
+
+
+def _result(future: Future[Any], client: Client, address: str) -> Any:
+    """The result of a task.
+
+    Raises
+    ------
+    RenderError
+        When the cluster lost it (see :func:`lost`); the task's own exception otherwise.
+    """
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    try:
+        return future.result()
+    except (CancelledError, CommClosedError, KilledWorker) as error:
+        raise lost(client, address, error) from None
 
 
 def lost(client: Client, address: str, error: BaseException) -> RenderError:

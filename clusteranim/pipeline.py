@@ -377,7 +377,7 @@ def write_outputs(
     Each goes to a temporary beside it, renamed when complete; a failure or an interrupt
     leaves all of them as they were.
     """
-    from clusteranim.writers import FORMATS, atomic_path, saving
+    from clusteranim.writers import FORMATS, saving, writing
     from clusteranim.writers.png import write_png
 
     started = time.perf_counter() if started is None else started
@@ -394,32 +394,27 @@ def write_outputs(
     # The workers start (and fork) on the first frame: before the writer opens its
     # encoder, so that they hold none of its pipes.
     first = next(frames)
-    try:
-        with contextlib.ExitStack() as stack:
-            stack.callback(frames.close)
-            # The poster and the depfile go to temporaries too, renamed right after the
-            # animation: an interrupt or a failure leaves none of the three new.
-            temporaries = {key: stack.enter_context(atomic_path(path)) for key, path in extras.items()}
-            with saving(FORMATS[output_format], planned[0].path, movie) as writer:
-                last_frame: list[np.ndarray] = []  # each part's
-                for done, rgb in enumerate(itertools.chain([first], frames), start=1):
-                    writer.write(rgb)
-                    if done % len(schedule) == 0:
-                        last_frame.append(rgb.copy())
-                    if progress is not None:
-                        progress(done, total)
-                if "output.poster" in temporaries:
-                    write_png(compose(last_frame), temporaries["output.poster"], optimize=True)
-                if "--depfile" in temporaries:
-                    from clusteranim.depfile import make_rule
+    with contextlib.ExitStack() as stack:
+        stack.callback(frames.close)
+        # The poster and the depfile go to temporaries too, renamed right after the
+        # animation: an interrupt or a failure leaves none of the three new.
+        temporaries = {key: stack.enter_context(writing(path)) for key, path in extras.items()}
+        with saving(FORMATS[output_format], planned[0].path, movie) as writer:
+            last_frame: list[np.ndarray] = []  # each part's
+            for done, rgb in enumerate(itertools.chain([first], frames), start=1):
+                writer.write(rgb)
+                if done % len(schedule) == 0:
+                    last_frame.append(rgb.copy())
+                if progress is not None:
+                    progress(done, total)
+            if "output.poster" in temporaries:
+                write_png(compose(last_frame), temporaries["output.poster"], optimize=True)
+            if "--depfile" in temporaries:
+                from clusteranim.depfile import make_rule
 
-                    files = list(dict.fromkeys(file for each in runs for file in each.dataset.files))
-                    rule = make_rule(*rule_names(loaded, planned, files, trace_file))
-                    temporaries["--depfile"].write_text(rule, encoding="utf-8")
-    except OSError as error:  # the poster's or depfile's temporary (the animation's is reported by saving)
-        raise RenderError(
-            f"{error.filename or 'an output'}: cannot write ({error.strerror or error})"
-        ) from error
+                files = list(dict.fromkeys(file for each in runs for file in each.dataset.files))
+                rule = make_rule(*rule_names(loaded, planned, files, trace_file))
+                temporaries["--depfile"].write_text(rule, encoding="utf-8")
     return RenderResult(
         path=loaded.output.path,
         format=output_format,

@@ -137,6 +137,17 @@ def run_length(n_frames: int, workers: int) -> int:
     return max(1, min(16, -(-n_frames // (workers * 3))))
 
 
+def frame_runs(job: Job, length: int) -> list[tuple[int, int, int]]:
+    """The job's frames as runs of ``length`` consecutive frames, in the order they are
+    written: (part, start, stop), every run of the first part, then of the next."""
+    n_frames = len(job.schedule)
+    return [
+        (part, start, min(start + length, n_frames))
+        for part in range(len(job.parts))
+        for start in range(0, n_frames, length)
+    ]
+
+
 def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
     """Every frame of every part, in order: the frames of the first, then the next,
     drawn by ``jobs`` worker processes.
@@ -149,11 +160,7 @@ def draw_frames(job: Job, jobs: int) -> Generator[np.ndarray, None, None]:
         yield from draw_sequentially(job.scenario, job.runs, job.schedule, job.parts, job.quality)
         return
     length = run_length(n_frames, jobs)
-    runs = [
-        (part, start, min(start + length, n_frames))
-        for part in range(len(job.parts))
-        for start in range(0, n_frames, length)
-    ]
+    runs = frame_runs(job, length)
     context = process_context()
     forking = context.get_start_method() == "fork"
     if forking:
@@ -254,6 +261,7 @@ __all__ = [
     "default_jobs",
     "draw_frames",
     "draw_range",
+    "frame_runs",
     "process_context",
     "run_length",
     "terminate_workers",

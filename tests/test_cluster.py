@@ -3,6 +3,7 @@ as a local render."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -70,9 +71,9 @@ SMALL: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    """A cluster of two worker processes, one thread each, started here."""
+@contextlib.contextmanager
+def two_workers() -> Iterator[Any]:
+    """A client of a new cluster of two worker processes, one thread each, started here."""
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
@@ -80,6 +81,13 @@ def client() -> Iterator[Any]:
         ) as local,
         distributed.Client(local, set_as_default=False) as connected,
     ):
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A cluster of two worker processes, shared by the tests that do not harm it."""
+    with two_workers() as connected:
         yield connected
 
 
@@ -317,11 +325,11 @@ def test_a_batch_on_the_cluster_writes_the_local_bytes(client: Any, tmp_path: Pa
 def test_a_worker_needs_none_of_the_files_of_the_client(tmp_path: Path) -> None:
     """What a worker renders from is read here: the data file can be gone (or on
     another machine) when the task runs."""
-    from clusteranim.batch import BatchItem, _render_shipped, _ship
+    from clusteranim.batch import BatchItem, Where, _render_shipped, _ship
 
     csv = _write_scenarios(tmp_path / "in")[5]
     clusteranim.render(csv, output=tmp_path / "local.gif", jobs=1)
-    shipped = _ship(csv, (str(tmp_path / "out.gif"), None, None))
+    shipped = _ship(csv, Where(str(tmp_path / "out.gif")))
     assert not isinstance(shipped, BatchItem)
     (tmp_path / "in" / "points.csv").unlink()
     Path(csv).unlink()
@@ -366,17 +374,12 @@ def test_a_worker_killed_during_a_batch_loses_no_scenario(tmp_path: Path) -> Non
 
     from clusteranim.batch import run_batch
 
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     scenarios = _write_scenarios(tmp_path / "in")[:-1]
     local = run_batch(scenarios, 2, str(tmp_path / "local"))
     assert all(item.ok for item in local)
     finished: list[Any] = []
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster_here,
-        distributed.Client(cluster_here, set_as_default=False) as connected,
-    ):
+    with two_workers() as connected:
         batch = threading.Thread(
             target=lambda: finished.append(
                 run_batch(scenarios, 1, str(tmp_path / "dask"), scheduler=connected)
@@ -622,16 +625,11 @@ def test_a_render_survives_the_death_of_every_worker(tmp_path: Path) -> None:
     import signal
     import threading
 
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     long = {**SMALL, "algorithm": {**SMALL["algorithm"], "max_iter": 12}, "output": {"fps": 24, "tween": 8}}
     clusteranim.render(long, output=tmp_path / "local.gif", jobs=1)
     errors: list[BaseException] = []
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster_here,
-        distributed.Client(cluster_here, set_as_default=False) as connected,
-    ):
+    with two_workers() as connected:
 
         def render() -> None:
             try:

@@ -6,7 +6,7 @@ import math
 from pathlib import PurePath
 
 from clusteranim.options import OptionError
-from clusteranim.writers.base import FrameLabel, Movie, Writer, WriterFactory, atomic_path, saving
+from clusteranim.writers.base import FrameLabel, Movie, Writer, WriterFactory, atomic_path, saving, writing
 from clusteranim.writers.frames import FramesWriter
 from clusteranim.writers.gif import GifWriter
 from clusteranim.writers.html import HtmlWriter
@@ -92,4 +92,5 @@ __all__ = [
     "check_settings",
     "format_for_path",
     "saving",
+    "writing",
 ]

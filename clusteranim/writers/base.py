@@ -195,16 +195,24 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def saving(factory: WriterFactory, target: Path, movie: Movie) -> Iterator[Writer]:
-    """Open a writer on a temporary path beside ``target``; move it there when finished."""
+def writing(target: Path, folder: bool = False) -> Iterator[Path]:
+    """:func:`atomic_path`, with a failure to write (in the block too) reported as a
+    :class:`RenderError` naming ``target``, not its temporary."""
     try:
-        with atomic_path(target, folder=factory.writes_folder) as temporary:
-            writer = factory(temporary, movie)
-            try:
-                yield writer
-                writer.finish()
-            except BaseException:
-                writer.abort()
-                raise
+        with atomic_path(target, folder=folder) as temporary:
+            yield temporary
     except OSError as error:
         raise RenderError(f"{target}: cannot write ({error.strerror or error})") from error
+
+
+@contextlib.contextmanager
+def saving(factory: WriterFactory, target: Path, movie: Movie) -> Iterator[Writer]:
+    """Open a writer on a temporary path beside ``target``; move it there when finished."""
+    with writing(target, folder=factory.writes_folder) as temporary:
+        writer = factory(temporary, movie)
+        try:
+            yield writer
+            writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
